@@ -1,0 +1,103 @@
+"""Extract: a `Page` in, the article's main text and metadata out (trafilatura).
+
+trafilatura signals "no article here" with None; that becomes a typed `ExtractError` naming the
+source, never an empty article.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+
+from .errors import ExtractError
+from .records import Article, Page
+
+MIN_WORDS = 25
+LANG_ATTR = re.compile(r"<html[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,3})", re.I)
+ENGLISH_WORDS = frozenset(
+    "the of and to in a is that for on was with as by it at from has have were be are this "
+    "an which after said its their been had not but".split()
+)
+
+
+def extract(page: Page) -> Article:
+    """Return the article held by `page`, or raise `ExtractError`."""
+    if page.content_type == "text/plain":
+        return from_plain_text(page)
+    return from_html(page)
+
+
+def from_html(page: Page) -> Article:
+    from trafilatura import bare_extraction
+
+    try:
+        doc = bare_extraction(page.text, url=page.url, with_metadata=True, include_tables=True,
+                              include_comments=False, deduplicate=False)
+    except (ValueError, TypeError, RecursionError, MemoryError) as exc:
+        raise ExtractError(f"{page.source}: the HTML could not be parsed ({type(exc).__name__})",
+                           "save the article text as a .txt file and pass that instead") from exc
+    meta = doc.as_dict() if doc is not None and hasattr(doc, "as_dict") else (doc or {})
+    text = clean_text(meta.get("text") or "")
+    if len(text.split()) < MIN_WORDS:
+        raise ExtractError(f"{page.source}: no article text found on the page",
+                           "check that the link is the article itself, not a home or login page")
+    title = clean_line(meta.get("title") or "") or first_line(text)
+    return Article(
+        source=page.source,
+        url=meta.get("url") or page.url,
+        title=title,
+        text=text,
+        site=clean_line(meta.get("sitename") or "") or None,
+        author=clean_line(meta.get("author") or "") or None,
+        published=iso_date(meta.get("date")),
+        language=language(page.text, text),
+    )
+
+
+def from_plain_text(page: Page) -> Article:
+    text = clean_text(page.text)
+    if len(text.split()) < MIN_WORDS:
+        raise ExtractError(f"{page.source}: the text file has no article text",
+                           "pass a file holding the article")
+    return Article(source=page.source, url=page.url, title=first_line(text), text=text,
+                   language=language("", text))
+
+
+def clean_text(text: str) -> str:
+    """Normalise line ends and spaces; drop invisible format characters."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = re.sub(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]", "", text)
+    text = re.sub(r"[ \t\u00a0]+", " ", text)
+    text = re.sub(r" *\n *", "\n", text)
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+def clean_line(text: str) -> str:
+    return " ".join(html.unescape(text).split())
+
+
+def first_line(text: str) -> str:
+    line = text.strip().split("\n", 1)[0]
+    return line[:200]
+
+
+def iso_date(value: str | None) -> str | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(str(value)[:10]).isoformat()
+    except ValueError:
+        return None
+
+
+def language(raw_html: str, text: str) -> str | None:
+    """The page's declared language, else a guess from common English words."""
+    match = LANG_ATTR.search(raw_html[:4096])
+    if match:
+        return match.group(1).lower()
+    words = re.findall(r"[a-z]+", text.lower()[:5000])
+    if not words:
+        return None
+    share = sum(w in ENGLISH_WORDS for w in words) / len(words)
+    return "en" if share > 0.12 else None

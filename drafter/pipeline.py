@@ -1,0 +1,98 @@
+"""The pipeline: sources in, `Extraction`s out (fetch -> extract -> tag -> classify).
+
+The CLI's `extract` and `draft` commands and the review app all go through `Pipeline`, so the
+models load once per process and a batch of sources is tagged with one `nlp.pipe` call.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Sequence
+
+from .config import FetchSettings
+from .errors import DrafterError
+from .records import Article, Extraction, Facts
+
+Progress = Callable[[str], None]
+
+
+def quiet(_: str) -> None:
+    return None
+
+
+def stderr_progress(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+class Pipeline:
+    """Holds the loaded models; `run` processes a batch of sources."""
+
+    def __init__(self, store=None, settings: FetchSettings | None = None,
+                 refresh: bool = False, tag: bool = True, classify: bool = True) -> None:
+        self.store = store
+        self.settings = settings or FetchSettings()
+        self.refresh = refresh
+        self.use_tagger = tag
+        self.use_classifier = classify
+        self._tagger = None
+        self._classifier = None
+
+    @property
+    def tagger(self):
+        if self._tagger is None:
+            from .tag import Tagger
+
+            self._tagger = Tagger()
+        return self._tagger
+
+    @property
+    def classifier(self):
+        if self._classifier is None:
+            from .classify import Classifier
+
+            self._classifier = Classifier.load()
+        return self._classifier
+
+    def articles(self, sources: Sequence[str], progress: Progress = quiet
+                 ) -> list[Article | DrafterError]:
+        """Fetch and extract every source; failures come back as errors in place."""
+        from .extract import extract
+        from .fetch import Fetcher
+
+        out: list[Article | DrafterError] = []
+        with Fetcher(self.settings, store=self.store, refresh=self.refresh) as fetcher:
+            for i, source in enumerate(sources, 1):
+                progress(f"[{i}/{len(sources)}] fetching {source}")
+                try:
+                    out.append(extract(fetcher.fetch(source)))
+                except DrafterError as exc:
+                    out.append(exc)
+                except Exception as exc:  # noqa: BLE001 - one bad page must not sink the batch
+                    out.append(DrafterError(f"{source}: unexpected {type(exc).__name__}: {exc}",
+                                            "please report this page"))
+        return out
+
+    def facts(self, articles: Sequence[Article]) -> list[Facts]:
+        """Tag and classify a batch of articles."""
+        if not articles:
+            return []
+        facts = (self.tagger.tag_many(articles) if self.use_tagger
+                 else [Facts() for _ in articles])
+        if self.use_classifier:
+            facts = [self.classifier.add_category(a, f) for a, f in zip(articles, facts)]
+        return facts
+
+    def run(self, sources: Sequence[str], progress: Progress = quiet) -> list[Extraction]:
+        results = self.articles(sources, progress)
+        good = [r for r in results if isinstance(r, Article)]
+        if good:
+            progress(f"tagging {len(good)} article(s)")
+        facts = iter(self.facts(good))
+        out = []
+        for source, result in zip(sources, results):
+            if isinstance(result, Article):
+                out.append(Extraction(source=source, article=result, facts=next(facts)))
+            else:
+                out.append(Extraction(source=source, error_kind=result.kind,
+                                      error_message=result.one_line()))
+        return out

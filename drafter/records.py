@@ -1,0 +1,159 @@
+"""The typed records that pass between stages.
+
+Stages exchange these frozen dataclasses, never library objects: no spaCy `Doc`, lxml tree or
+httpx response leaves the module that made it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One retrieved document, as the server (or the disk) gave it."""
+
+    source: str
+    """The source as the user gave it: a URL or a file path."""
+    url: str | None
+    """The final URL after redirects (None for a local file)."""
+    body: bytes
+    text: str
+    """The body decoded with `encoding`."""
+    content_type: str
+    encoding: str
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    fetched_at: str = ""
+    from_cache: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """The main text of a page and its metadata."""
+
+    source: str
+    url: str | None
+    title: str
+    text: str
+    site: str | None = None
+    author: str | None = None
+    published: str | None = None
+    """ISO date (YYYY-MM-DD) of publication, or None when the page does not say."""
+    language: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """One extracted fact with the evidence it came from."""
+
+    field: str
+    """Which fact: incident_date, funds_stolen_usd, victim, chains, amounts, firms, ..."""
+    value: Any
+    confidence: float
+    text: str
+    """The surface string in the article text."""
+    start: int
+    end: int
+    sentence: str
+    """The sentence holding `text`: what a reviewer reads."""
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Field-specific attributes: currency, native, role, chain, scores, terms."""
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"value": self.value}
+        out.update(self.extra)
+        out.update(
+            confidence=round(float(self.confidence), 3),
+            text=self.text,
+            start=self.start,
+            end=self.end,
+            sentence=self.sentence,
+        )
+        return out
+
+
+SINGLE_FIELDS = ("incident_date", "funds_stolen_usd", "victim", "category", "status", "target")
+LIST_FIELDS = ("chains", "attackers", "addresses", "tx_hashes", "amounts", "firms")
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """Every fact drafter found in one article."""
+
+    single: dict[str, Fact | None] = field(default_factory=dict)
+    lists: dict[str, tuple[Fact, ...]] = field(default_factory=dict)
+
+    def get(self, name: str) -> Fact | None:
+        return self.single.get(name)
+
+    def all(self, name: str) -> tuple[Fact, ...]:
+        return self.lists.get(name, ())
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for name in SINGLE_FIELDS:
+            fact = self.single.get(name)
+            out[name] = fact.to_json() if fact else None
+        for name in LIST_FIELDS:
+            out[name] = [f.to_json() for f in self.lists.get(name, ())]
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Extraction:
+    """The outcome for one source: an article and its facts, or an error."""
+
+    source: str
+    article: Article | None = None
+    facts: Facts | None = None
+    error_kind: str | None = None
+    error_message: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error_kind is None
+
+    def to_contract(self) -> dict[str, Any]:
+        """The line `drafter extract --jsonl` prints (CONTRACT.md)."""
+        if not self.ok or self.article is None:
+            return {
+                "source": self.source,
+                "ok": False,
+                "error": {"kind": self.error_kind, "message": self.error_message},
+                "article": None,
+                "facts": None,
+            }
+        a = self.article
+        return {
+            "source": self.source,
+            "ok": True,
+            "error": None,
+            "article": {
+                "url": a.url,
+                "title": a.title,
+                "site": a.site,
+                "published": a.published,
+                "language": a.language,
+                "text_chars": len(a.text),
+            },
+            "facts": (self.facts or Facts()).to_json(),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewEvent:
+    """One reviewer action, as recorded in the audit log."""
+
+    dossier_id: int
+    action: str
+    reviewer: str
+    at: str
+    fact_id: int | None = None
+    before: Any = None
+    after: Any = None
+
+
+def as_dict(record: Any) -> dict[str, Any]:
+    return asdict(record)
