@@ -1,12 +1,778 @@
-"""Tag: an `Article` in, `Facts` out. (Placeholder until the tagging issue lands: no facts.)"""
+"""Tag: `Article`s in, `Facts` out.
+
+A spaCy pipeline (en_core_web_sm 3.8.0 without the lemmatizer) plus drafter's own registered
+components finds the mentions: amounts, dates, addresses and transaction hashes (regular
+grammars built from `corpus/lexicons/`), chains and firms (span rulers over
+`corpus/patterns/chains.jsonl` and `corpus/gazetteer/firms.jsonl`). The rest of this module
+decides roles from sentence context (cue lexicons, the dependency parse, position in the
+article) and picks the facts: stolen amount, incident date, victim, chains, status, target.
+No spaCy object leaves this module: facts carry character offsets and their sentence.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import math
+import re
+from collections import Counter, defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
-from .records import Article, Facts
+from spacy.language import Language
+from spacy.tokens import Doc, Span
 
+from . import lexicon as lexicon_mod
+from .lexicon import Lexicon
+from .nlp import load_english
+from .normalize import Amount, DateValue, find_amounts, find_dates, to_usd
+from .onchain import find_onchain
+from .records import Article, Fact, Facts
+
+# Chain names that are also ordinary words: kept only next to chain-like context.
+AMBIGUOUS_CHAINS = {"Base", "Near", "Sui", "Blast", "Optimism", "Mantle", "Terra", "Aurora",
+                    "Grin", "Expanse", "Harmony", "Gnosis", "Cosmos", "Verge", "Stellar",
+                    "Kava", "Sei", "Celo", "Metis", "Astar", "Linea", "Cronos", "Injective"}
+CHAIN_CONTEXT_BEFORE = {"on", "to", "from", "via", "across", "the", "onto", "and", "of"}
+CHAIN_CONTEXT_AFTER = {"network", "chain", "mainnet", "blockchain", "bridge", "ecosystem", "l2",
+                       "layer-2", "network's", "chain's", ",", "and"}
+NOT_FIRMS = {"DeFi", "Web3", "NFT", "NFTs", "DAO", "UTC", "CEO", "CTO", "API", "X", "TVL", "DEX",
+             "CEX", "AMM", "ERC-20", "USD", "ETH", "BTC", "Summary", "Update", "Updates",
+             "Timeline", "Aftermath", "Root", "Background", "Reporting", "Editing", "Related",
+             "Bitcoin", "Ethereum", "Ether", "Flash", "Tornado", "Telegram", "Discord", "GitHub",
+             "Medium", "EVM", "MPC", "HSM", "KYC", "AML", "OTC", "Reuters", "Bloomberg",
+             "Etherscan", "Mainnet", "Twitter Spaces", "the Lazarus Group", "Lazarus Group",
+             "Lazarus", "Treasury", "Justice Department", "Security", "Research"}
+BAD_KINDS = {"security-firm": -4.0, "law-enforcement": -4.0, "media": -4.5, "mixer": -3.0,
+             "issuer": -2.5, "attacker": -6.0, "other": -1.5}
+
+
+# spaCy components -----------------------------------------------------------------------------
+
+@Language.component("drafter_paragraphs")
+def paragraphs(doc: Doc) -> Doc:
+    """A line break in the extracted text always starts a new sentence."""
+    for i, token in enumerate(doc[:-1]):
+        if "\n" in token.text or (token.is_space and "\n" in token.whitespace_ + token.text):
+            doc[i + 1].is_sent_start = True
+        elif "\n" in token.whitespace_:
+            doc[i + 1].is_sent_start = True
+    return doc
+
+
+def char_spans(doc: Doc, found: list[tuple[int, int]], label: str) -> list[Span]:
+    spans = []
+    for start, end in found:
+        span = doc.char_span(start, end, label=label, alignment_mode="expand")
+        if span is not None:
+            spans.append(span)
+    return spans
+
+
+@Language.factory("drafter_amounts")
+def make_amounts(nlp: Language, name: str):
+    lex = lexicon_mod.load()
+
+    def amounts(doc: Doc) -> Doc:
+        doc.spans["amounts"] = char_spans(
+            doc, [(s, e) for s, e, _ in find_amounts(doc.text, lex)], "AMOUNT")
+        return doc
+
+    return amounts
+
+
+@Language.factory("drafter_dates")
+def make_dates(nlp: Language, name: str):
+    def dates(doc: Doc) -> Doc:
+        doc.spans["dates"] = char_spans(
+            doc, [(s, e) for s, e, _ in find_dates(doc.text, None, None)], "DATE")
+        return doc
+
+    return dates
+
+
+@Language.factory("drafter_onchain")
+def make_onchain(nlp: Language, name: str):
+    def onchain(doc: Doc) -> Doc:
+        found = find_onchain(doc.text, solana_context="Solana" in doc.text)
+        doc.spans["onchain"] = char_spans(doc, [(o.start, o.end) for o in found], "ONCHAIN")
+        return doc
+
+    return onchain
+
+
+def build_nlp(lex: Lexicon) -> Language:
+    """en_core_web_sm plus drafter's components, in the order they depend on each other."""
+    nlp = load_english(disable=("lemmatizer",))
+    if "drafter_paragraphs" in nlp.pipe_names:
+        return nlp
+    nlp.add_pipe("drafter_paragraphs", before="parser")
+    chains = nlp.add_pipe("span_ruler", name="drafter_chains",
+                          config={"spans_key": "chains", "validate": False})
+    chains.add_patterns(lex.chains)
+    firms = nlp.add_pipe("span_ruler", name="drafter_firms",
+                         config={"spans_key": "firms", "validate": False})
+    patterns = []
+    for firm in lex.firms:
+        for alias in (firm["name"], *firm.get("aliases", [])):
+            patterns.append({"label": firm["kind"], "pattern": alias, "id": firm["name"]})
+    firms.add_patterns(patterns)
+    nlp.add_pipe("drafter_amounts")
+    nlp.add_pipe("drafter_dates")
+    nlp.add_pipe("drafter_onchain")
+    return nlp
+
+
+# helpers -------------------------------------------------------------------------------------
+
+def cue_regex(words: Sequence[str]) -> re.Pattern[str]:
+    ordered = sorted({w.strip() for w in words if w.strip()}, key=len, reverse=True)
+    body = "|".join(re.escape(w) for w in ordered)
+    return re.compile(rf"(?<![\w-])(?:{body})(?![\w-])", re.I)
+
+
+@dataclass
+class Cues:
+    lex: Lexicon
+
+    def __post_init__(self) -> None:
+        roles = self.lex.roles
+        self.amount = {r: cue_regex(w) for r, w in roles["amount"].items()}
+        self.date_pos = cue_regex(roles["incident_date"]["positive"])
+        self.date_neg = cue_regex(roles["incident_date"]["negative"])
+        self.reporting = {w.lower() for w in roles["reporting_verbs"]}
+        rec = roles["recovery"]
+        self.rec_pos = cue_regex(rec["positive"])
+        self.rec_full = cue_regex(rec["full"])
+        self.rec_neg = cue_regex([w.strip() for w in rec["negated"]])
+        self.rec_not = cue_regex(rec["not_recovery"])
+        self.launder = cue_regex(roles["chain_laundering"])
+        self.stolen = self.amount["stolen"]
+        self.targets = {t: cue_regex(w) for t, w in self.lex.targets["cues"].items()}
+
+
+def proximity(hits: list[re.Match[str]], start: int, end: int, scale: float = 40.0) -> float:
+    total = 0.0
+    for h in hits:
+        d = h.start() - end if h.start() >= end else (start - h.end() if h.end() <= start else 0)
+        total += 1.0 / (1.0 + max(d, 0) / scale)
+    return total
+
+
+def squash(x: float, mid: float = 1.5, slope: float = 1.2) -> float:
+    return 1.0 / (1.0 + math.exp(-(x - mid) * slope))
+
+
+def norm_tokens(name: str) -> list[str]:
+    return re.sub(r"[^\w\s]", " ", name.lower()).split()
+
+
+@dataclass
+class Sent:
+    start: int
+    end: int
+    text: str
+    index: int
+
+
+@dataclass
+class Ctx:
+    """Everything about one article the fact pickers share."""
+
+    article: Article
+    doc: Doc
+    title_doc: Doc | None
+    lex: Lexicon
+    cues: Cues
+    published: dt.date | None
+    sents: list[Sent] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.sents = [Sent(s.start_char, s.end_char, s.text, i)
+                      for i, s in enumerate(self.doc.sents)]
+        self._starts = [s.start for s in self.sents]
+
+    def sent_at(self, char: int) -> Sent:
+        import bisect
+
+        i = max(0, bisect.bisect_right(self._starts, char) - 1)
+        return self.sents[i]
+
+    def fact(self, name: str, value, confidence: float, start: int, end: int,
+             **extra) -> Fact:
+        sent = self.sent_at(start)
+        return Fact(field=name, value=value, confidence=round(min(max(confidence, 0.01), 0.99), 3),
+                    text=self.doc.text[start:end], start=start, end=end,
+                    sentence=sent.text.strip(), extra=extra)
+
+
+# the tagger ----------------------------------------------------------------------------------
 
 class Tagger:
+    """Loads the pipeline once; `tag_many` tags a batch with `nlp.pipe`."""
+
+    def __init__(self, lex: Lexicon | None = None, batch_size: int = 16) -> None:
+        self.lex = lex or lexicon_mod.load()
+        self.cues = Cues(self.lex)
+        self.nlp = build_nlp(self.lex)
+        self.batch_size = batch_size
+
     def tag_many(self, articles: Sequence[Article]) -> list[Facts]:
-        return [Facts() for _ in articles]
+        texts = [a.text for a in articles]
+        titles = [a.title or "" for a in articles]
+        docs = list(self.nlp.pipe(texts, batch_size=self.batch_size))
+        title_docs = list(self.nlp.pipe(titles, batch_size=64))
+        return [self.facts(a, d, t) for a, d, t in zip(articles, docs, title_docs)]
+
+    def tag(self, article: Article) -> Facts:
+        return self.tag_many([article])[0]
+
+    def facts(self, article: Article, doc: Doc, title_doc: Doc | None = None) -> Facts:
+        published = None
+        if article.published:
+            try:
+                published = dt.date.fromisoformat(article.published)
+            except ValueError:
+                published = None
+        ctx = Ctx(article, doc, title_doc, self.lex, self.cues, published)
+        firms, victim = pick_victim(ctx)
+        victim_names = set(victim.extra.get("names", [])) if victim else set()
+        dates = date_candidates(ctx, victim_names)
+        incident = pick_incident_date(ctx, dates)
+        when = incident.value if incident else article.published
+        amounts = amount_facts(ctx, victim_names, dt.date.fromisoformat(when) if when else None)
+        funds = pick_funds(ctx, amounts)
+        chains = pick_chains(ctx, amounts)
+        status = pick_status(ctx, amounts)
+        target = pick_target(ctx, victim)
+        attackers = pick_attackers(ctx)
+        addresses, txs = onchain_facts(ctx, chains)
+        if victim is not None:
+            victim = Fact(victim.field, victim.value, victim.confidence, victim.text, victim.start,
+                          victim.end, victim.sentence, {})
+        return Facts(
+            single={"incident_date": incident, "funds_stolen_usd": funds, "victim": victim,
+                    "category": None, "status": status, "target": target},
+            lists={"chains": tuple(chains), "attackers": tuple(attackers),
+                   "addresses": tuple(addresses), "tx_hashes": tuple(txs),
+                   "amounts": tuple(a.fact for a in amounts), "firms": tuple(firms)},
+        )
+
+
+# victim and firms ----------------------------------------------------------------------------
+
+@dataclass
+class FirmGroup:
+    names: Counter
+    kind: str | None
+    mentions: list[tuple[int, int]]
+    in_title: bool = False
+    score: float = 0.0
+
+    @property
+    def tokens(self) -> list[str]:
+        return norm_tokens(self.display)
+
+    @property
+    def display(self) -> str:
+        return max(self.names, key=lambda n: (len(n.split()), self.names[n], len(n)))
+
+
+def firm_mentions(doc: Doc, lex: Lexicon) -> list[tuple[int, int, str, str | None]]:
+    """(start, end, surface, gazetteer kind) for every firm-like mention."""
+    out: list[tuple[int, int, str, str | None]] = []
+    for span in doc.spans.get("firms", []):
+        out.append((span.start_char, span.end_char, span.text, span.label_))
+    taken = [(s, e) for s, e, _, _ in out]
+    for ent in doc.ents:
+        if ent.label_ not in ("ORG", "PERSON", "PRODUCT", "GPE", "NORP", "FAC", "WORK_OF_ART"):
+            continue
+        text = ent.text.strip()
+        text = re.sub(r"^(?:the|The)\s+(?=[A-Z])", "", text) if text not in ("The DAO",) else text
+        text = re.sub(r"'s$|’s$", "", text).strip(" .,:;-–'\"")
+        if not text or text in NOT_FIRMS or len(text) < 2 or not any(c.isupper() for c in text):
+            continue
+        if any(ent.start_char < e and s < ent.end_char for s, e in taken):
+            continue
+        kind = lex.firm_kind.get(text)
+        if ent.label_ in ("GPE", "NORP"):
+            kind = kind or "place"
+        if ent.label_ == "PERSON":
+            kind = kind or "person"
+        start = ent.start_char + ent.text.find(text)
+        out.append((start, start + len(text), text, kind))
+    return out
+
+
+def group_firms(mentions, title: str) -> list[FirmGroup]:
+    groups: list[FirmGroup] = []
+    for start, end, text, kind in mentions:
+        toks = norm_tokens(text)
+        if not toks:
+            continue
+        for g in groups:
+            gt = norm_tokens(" ".join(g.names))
+            gtoks = g.tokens
+            short, long_ = (toks, gtoks) if len(toks) <= len(gtoks) else (gtoks, toks)
+            if long_[: len(short)] == short and gt:
+                g.names[text] += 1
+                g.mentions.append((start, end))
+                if kind and kind not in ("person", "place") and (g.kind in (None, "person", "place")):
+                    g.kind = kind
+                break
+        else:
+            groups.append(FirmGroup(Counter({text: 1}), kind, [(start, end)]))
+    for g in groups:
+        g.in_title = any(n in title for n in g.names)
+    return groups
+
+
+def pick_victim(ctx: Ctx) -> tuple[list[Fact], Fact | None]:
+    lex, cues, doc = ctx.lex, ctx.cues, ctx.doc
+    title = ctx.article.title or ""
+    mentions = firm_mentions(doc, lex)
+    if ctx.title_doc is not None:
+        title_mentions = firm_mentions(ctx.title_doc, lex)
+    else:
+        title_mentions = []
+    groups = group_firms(mentions, title)
+    # names that appear only in the title still count, with no offsets in the text
+    for _, _, text, kind in title_mentions:
+        if not any(text in g.names or norm_tokens(text)[:1] == g.tokens[:1] for g in groups):
+            found = doc.text.find(text)
+            if found >= 0:
+                g = FirmGroup(Counter({text: 1}), kind, [(found, found + len(text))], True)
+                groups.append(g)
+    site = (ctx.article.site or "").lower()
+    consensus = bool(re.search(r"51\s?%|51 percent|reorg|double[- ]spen", doc.text, re.I))
+    chain_names = {s.text for s in doc.spans.get("chains", [])}
+    first_sent_end = ctx.sents[1].end if len(ctx.sents) > 1 else len(doc.text)
+    for g in groups:
+        n = sum(g.names.values())
+        s = 0.7 * math.log2(1 + n)
+        if g.in_title:
+            s += 2.5
+            if title_mentions and any(title.find(name) == min(
+                    (title.find(m[2]) for m in title_mentions if title.find(m[2]) >= 0), default=-1)
+                    for name in g.names):
+                s += 0.75
+        if any(st < first_sent_end for st, _ in g.mentions):
+            s += 0.8
+        theft = 0
+        for st, en in g.mentions:
+            sent = ctx.sent_at(st)
+            if cues.stolen.search(sent.text):
+                theft += 1
+            tail = doc.text[en:en + 40].lower()
+            if re.match(r"^(?:'s|’s)\s+(?:\w+\s){0,2}(?:hot wallet|wallets?|bridge|protocol|platform|"
+                        r"contracts?|pools?|treasury|users|exchange|keys?|vaults?|servers?|"
+                        r"front[- ]?end|website|domain|token|network|team|founders?|operators?)", tail):
+                s += 0.6
+            if re.match(r"^\s+(?:was|were|has been|had been|got)\s+(?:hacked|exploited|drained|"
+                        r"attacked|hit|compromised|breached|rugged)", tail):
+                s += 1.2
+            if re.match(r"^\s+(?:lost|loses|suffered|says|said|confirmed|disclosed|halts|halted|"
+                        r"paused|suspended)", tail):
+                s += 0.5
+        s += min(0.35 * theft, 2.0)
+        kind = g.kind
+        if kind in BAD_KINDS:
+            s += BAD_KINDS[kind]
+        if kind == "person":
+            s -= 1.0
+        if kind == "place":
+            s -= 2.5
+        if site and any(name.lower() == site or name.lower() in site for name in g.names):
+            s -= 5.0
+        if any(name in chain_names for name in g.names) and not consensus:
+            s -= 1.5
+        if consensus and any(name in chain_names for name in g.names):
+            s += 1.5
+        g.score = s
+    groups.sort(key=lambda g: g.score, reverse=True)
+    facts = []
+    victim_fact = None
+    if groups and groups[0].score > 0.5:
+        best = groups[0]
+        runner = groups[1].score if len(groups) > 1 else 0.0
+        conf = squash(best.score - runner, mid=0.8, slope=1.1) * 0.6 + squash(best.score, 3, 1) * 0.4
+        start, end = best.mentions[0]
+        name = best.display
+        victim_fact = ctx.fact("victim", name, conf, start, end, names=list(best.names))
+    for g in groups:
+        if g.kind in (None, "person", "place") and g.score < 0.5 and g is not groups[0]:
+            continue
+        role = firm_role(g, victim_fact, ctx)
+        start, end = g.mentions[0]
+        conf = 0.8 if g.kind not in (None, "person", "place") else 0.5
+        if role == "victim" and victim_fact is not None:
+            conf = victim_fact.confidence
+        facts.append(ctx.fact("firms", g.display, conf, start, end, role=role))
+    return facts, victim_fact
+
+
+def firm_role(g: FirmGroup, victim: Fact | None, ctx: Ctx) -> str:
+    if victim is not None and g.display == victim.value:
+        return "victim"
+    kind = g.kind
+    if kind in ("security-firm", "law-enforcement", "exchange"):
+        return kind
+    if kind == "attacker":
+        return "attacker"
+    if kind in ("protocol", "bridge", "platform", "wallet", "trading-firm", "payment-processor"):
+        if victim is not None:
+            vs = ctx.sent_at(victim.start)
+            for st, _ in g.mentions:
+                if ctx.sent_at(st).index in (vs.index, vs.index + 1) and ctx.cues.stolen.search(
+                        ctx.sent_at(st).text):
+                    return "affected-partner"
+    return "other"
+
+
+# amounts -------------------------------------------------------------------------------------
+
+@dataclass
+class AmountCand:
+    start: int
+    end: int
+    amount: Amount
+    usd: float | None
+    usd_trust: float
+    role: str
+    scores: dict[str, float]
+    sent: Sent
+    fact: Fact = None  # type: ignore[assignment]
+    other_incident: bool = False
+
+
+def amount_facts(ctx: Ctx, victim_names: set[str], when: dt.date | None) -> list[AmountCand]:
+    cues, lex, text = ctx.cues, ctx.lex, ctx.doc.text
+    firms_by_sent: dict[int, set[str]] = defaultdict(set)
+    for span in ctx.doc.spans.get("firms", []):
+        firms_by_sent[ctx.sent_at(span.start_char).index].add(span.text)
+    for ent in ctx.doc.ents:
+        if ent.label_ == "ORG":
+            firms_by_sent[ctx.sent_at(ent.start_char).index].add(ent.text)
+    victim_tokens = {t for n in victim_names for t in norm_tokens(n)[:1]}
+    out = []
+    for start, end, amount in find_amounts(text, lex):
+        sent = ctx.sent_at(start)
+        rel_s, rel_e = start - sent.start, end - sent.start
+        scores = {}
+        for role, rx in cues.amount.items():
+            hits = list(rx.finditer(sent.text))
+            scores[role] = proximity(hits, rel_s, rel_e)
+        before = sent.text[max(0, rel_s - 30):rel_s].lower()
+        after = sent.text[rel_e:rel_e + 30].lower()
+        if re.search(r"bounty|reward", before + " " + after):
+            scores["bounty"] += 2.0
+        if re.search(r"flash[- ]?loan|borrow", before + " " + after):
+            scores["other"] += 1.5
+        if re.search(r"tvl|total value locked|market cap|valuation|raised|volume", before + after):
+            scores["tvl"] += 1.5
+        if re.search(r"(recovered|returned|frozen|froze|seized)\s*$", before) or re.match(
+                r"^\s*(?:was|were|has been|have been|had been)?\s*(?:recovered|returned|frozen|seized)",
+                after):
+            scores["recovered"] += 1.5
+        if re.search(r"\b(?:per|each|a)\s*$", before) or re.match(r"^\s*(?:per|a|an)\s+(?:hour|day|"
+                                                                  r"month|year|token|share)", after):
+            scores["other"] += 1.5
+        if sent.index <= 2:
+            scores["stolen"] += 0.3
+        names = firms_by_sent.get(sent.index, set())
+        others = {n for n in names if norm_tokens(n)[:1] and norm_tokens(n)[0] not in victim_tokens
+                  and ctx.lex.firm_kind.get(n) not in ("security-firm", "law-enforcement", "media",
+                                                       "issuer", "mixer", "attacker")}
+        other_incident = bool(others) and not any(t in sent.text.lower() for t in victim_tokens)
+        role = max(scores, key=scores.get)
+        if scores[role] < 0.3:
+            role = "other"
+        usd, trust = to_usd(amount, when, lex)
+        cand = AmountCand(start, end, amount, usd, trust, role, scores, sent,
+                          other_incident=other_incident)
+        value = round(usd, 2) if usd is not None else float(amount.value)
+        currency = "USD" if usd is not None else amount.currency
+        top = sorted(scores.values(), reverse=True)
+        conf = squash(top[0] - (top[1] if len(top) > 1 else 0), mid=0.5, slope=2.0)
+        cand.fact = ctx.fact("amounts", value, conf * (0.5 + 0.5 * trust), start, end,
+                             currency=currency, native=amount.native, role=role)
+        out.append(cand)
+    return out
+
+
+def title_values(ctx: Ctx) -> list[float]:
+    title = ctx.article.title or ""
+    vals = []
+    for _, _, amount in find_amounts(title, ctx.lex):
+        usd, _ = to_usd(amount, ctx.published, ctx.lex)
+        if usd:
+            vals.append(usd)
+    return vals
+
+
+def pick_funds(ctx: Ctx, cands: list[AmountCand]) -> Fact | None:
+    tvals = title_values(ctx)
+    title_lower = (ctx.article.title or "").lower()
+    title_theft = bool(ctx.cues.stolen.search(title_lower))
+    scored = []
+    for c in cands:
+        if c.usd is None or c.usd < 1000:
+            continue
+        s = c.scores["stolen"] - 0.8 * max(c.scores[r] for r in ("recovered", "bounty", "tvl",
+                                                                  "other"))
+        if c.role == "stolen":
+            s += 0.5
+        if any(abs(c.usd - v) <= 0.03 * v for v in tvals):
+            s += 1.5 if title_theft else 0.8
+        same = sum(1 for o in cands if o is not c and o.usd and abs(o.usd - c.usd) <= 0.05 * c.usd)
+        s += min(0.4 * same, 1.2)
+        s -= 0.05 * c.sent.index
+        if c.other_incident:
+            s -= 1.5
+        if re.search(r"\b(?:19|20)\d\d\b", c.sent.text) and ctx.published and \
+                str(ctx.published.year) not in c.sent.text and \
+                str(ctx.published.year - 1) not in c.sent.text:
+            s -= 0.7
+        s += 0.25 * c.usd_trust
+        scored.append((s, c))
+    if not scored:
+        return None
+    scored.sort(key=lambda x: x[0], reverse=True)
+    best_s, best = scored[0]
+    runner = next((s for s, c in scored[1:] if abs(c.usd - best.usd) > 0.1 * best.usd), best_s - 2)
+    conf = squash(best_s - runner, mid=0.6, slope=1.5) * (0.4 + 0.6 * best.usd_trust)
+    if best_s < 0.3:
+        conf *= 0.6
+    return ctx.fact("funds_stolen_usd", round(best.usd), conf, best.start, best.end,
+                    currency="USD", native=best.amount.native)
+
+
+# dates ---------------------------------------------------------------------------------------
+
+@dataclass
+class DateCand:
+    start: int
+    end: int
+    value: DateValue
+    score: float
+    sent: Sent
+
+
+def default_year(ctx: Ctx) -> int | None:
+    years = Counter(int(y) for y in re.findall(r"\b((?:19|20)\d\d)\b", ctx.doc.text))
+    return years.most_common(1)[0][0] if years else None
+
+
+def date_candidates(ctx: Ctx, victim_names: set[str]) -> list[DateCand]:
+    cues, doc = ctx.cues, ctx.doc
+    pub = ctx.published
+    fallback_year = None if pub else default_year(ctx)
+    victim_first = {norm_tokens(n)[0] for n in victim_names if norm_tokens(n)}
+    out = []
+    for start, end, value in find_dates(doc.text, pub, fallback_year):
+        if value.date is None:
+            continue
+        if pub and value.date > pub + dt.timedelta(days=1):
+            continue
+        sent = ctx.sent_at(start)
+        rs, re_ = start - sent.start, end - sent.start
+        pos = proximity(list(cues.date_pos.finditer(sent.text)), rs, re_, 50)
+        neg = proximity(list(cues.date_neg.finditer(sent.text)), rs, re_, 25)
+        s = min(pos, 3.0) - 1.2 * min(neg, 2.5)
+        s += {"day": 0.0, "month": -1.5, "year": -3.0}[value.precision]
+        before = doc.text[max(0, start - 40):start].lower()
+        if re.search(r"(incident date|date of (?:the )?(?:attack|incident|exploit|hack)|"
+                     r"attack date|exploit date)\W*$", before):
+            s += 3.0
+        if re.search(r"(published|updated|posted|last modified)\W*(?:on\s*)?$", before):
+            s -= 3.0
+        token = doc.char_span(start, end, alignment_mode="expand")
+        if token is not None:
+            head = token.root.head
+            hops = 0
+            while head.pos_ not in ("VERB", "AUX") and head.head is not head and hops < 3:
+                head = head.head
+                hops += 1
+            if head.lower_ in cues.reporting:
+                s -= 1.0
+        if pub:
+            age = (pub - value.date).days
+            if age > 400:
+                s -= 2.0
+            elif age > 60:
+                s -= 0.5
+        lower = sent.text.lower()
+        if victim_first and not any(v in lower for v in victim_first):
+            s -= 0.3
+        if sent.index == 0:
+            s += 0.3
+        out.append(DateCand(start, end, value, s, sent))
+    return out
+
+
+def pick_incident_date(ctx: Ctx, cands: list[DateCand]) -> Fact | None:
+    if not cands:
+        return None
+    ranked = sorted(cands, key=lambda c: c.score, reverse=True)
+    best = ranked[0]
+    # prefer the start of the incident: an earlier date close behind the best, nearly as strong
+    for c in ranked[1:]:
+        gap = (best.value.date - c.value.date).days
+        if c.value.precision == "day" and 0 < gap <= 7 and c.score >= best.score - 0.6:
+            best = c
+    runner = next((c.score for c in ranked if abs((c.value.date - best.value.date).days) > 1),
+                  best.score - 2.5)
+    conf = squash(best.score - runner, mid=0.5, slope=1.3) * (0.85 if best.value.relative else 1)
+    if best.score < 0.5:
+        conf *= 0.6
+    return ctx.fact("incident_date", best.value.date.isoformat(), conf, best.start, best.end,
+                    precision=best.value.precision)
+
+
+# chains --------------------------------------------------------------------------------------
+
+def pick_chains(ctx: Ctx, amounts: list[AmountCand]) -> list[Fact]:
+    doc, cues = ctx.doc, ctx.cues
+    title = ctx.article.title or ""
+    scores: dict[str, float] = defaultdict(float)
+    first: dict[str, tuple[int, int]] = {}
+    for span in doc.spans.get("chains", []):
+        canon = span.id_ or span.label_
+        if span.text in AMBIGUOUS_CHAINS:
+            prev = doc[span.start - 1].lower_ if span.start > 0 else ""
+            nxt = doc[span.end].lower_ if span.end < len(doc) else ""
+            if prev not in CHAIN_CONTEXT_BEFORE and nxt not in CHAIN_CONTEXT_AFTER:
+                continue
+        sent = ctx.sent_at(span.start_char)
+        before = doc.text[max(sent.start, span.start_char - 45):span.start_char].lower()
+        s = 1.0
+        if re.search(r"(?:bridged|moved|sent|swapped|converted|transferred|routed|laundered|"
+                     r"consolidated|hopped|cashed out|fled|funnell?ed)\b[^.]{0,30}"
+                     r"(?:to|onto|into|on|via|through|over)\s+(?:the\s+)?$", before) or \
+                re.search(r"(?:to|onto|into|via|through)\s+(?:the\s+)?$", before) and \
+                cues.launder.search(sent.text):
+            s -= 1.6
+        elif cues.launder.search(sent.text) and not cues.stolen.search(sent.text):
+            s -= 0.6
+        if cues.stolen.search(sent.text):
+            s += 0.5
+        scores[canon] += s
+        first.setdefault(canon, (span.start_char, span.end_char))
+    for a in amounts:
+        if a.role == "stolen" and not a.other_incident:
+            chain = ctx.lex.ticker_chain.get(a.amount.currency)
+            if chain and not cues.launder.search(a.sent.text[:max(0, a.start - a.sent.start)]
+                                                 [-40:]):
+                scores[chain] += 0.8
+                first.setdefault(chain, (a.start, a.end))
+    for span in (ctx.title_doc.spans.get("chains", []) if ctx.title_doc is not None else []):
+        canon = span.id_ or span.label_
+        if span.text in title:
+            scores[canon] += 1.5
+    if not scores:
+        return []
+    top = max(scores.values())
+    chosen = [c for c, s in scores.items() if s >= 1.0 and s >= 0.3 * top and c in first]
+    if not chosen:
+        chosen = [max(scores, key=scores.get)] if max(scores.values()) > 0 and max(
+            scores, key=scores.get) in first else []
+    facts = []
+    for c in sorted(chosen, key=lambda c: -scores[c]):
+        start, end = first[c]
+        facts.append(ctx.fact("chains", c, squash(scores[c], 1.0, 1.5), start, end))
+    return facts
+
+
+# status, target, attackers -------------------------------------------------------------------
+
+def pick_status(ctx: Ctx, amounts: list[AmountCand]) -> Fact:
+    cues = ctx.cues
+    partial_ev: list[Sent] = []
+    full_ev: list[Sent] = []
+    negative_ev: list[Sent] = []
+    for sent in ctx.sents:
+        for m in cues.rec_pos.finditer(sent.text):
+            window = sent.text[max(0, m.start() - 60):m.end() + 25]
+            if cues.rec_not.search(window):
+                continue
+            if cues.rec_neg.search(sent.text[max(0, m.start() - 60):m.start()]) or \
+                    re.search(r"\b(?:no|none|nothing|not)\b", sent.text[max(0, m.start() - 25):
+                                                                       m.end() + 5], re.I):
+                negative_ev.append(sent)
+                continue
+            if cues.rec_full.search(window):
+                full_ev.append(sent)
+            else:
+                partial_ev.append(sent)
+            break
+    recovered_amounts = [a for a in amounts if a.role == "recovered" and not a.other_incident]
+    if full_ev and not partial_ev:
+        sent = full_ev[0]
+        return ctx.fact("status", "recovered", 0.6, sent.start, sent.end)
+    if partial_ev or full_ev or recovered_amounts:
+        sent = (partial_ev or full_ev)[0] if (partial_ev or full_ev) else recovered_amounts[0].sent
+        conf = 0.55 + 0.1 * min(len(partial_ev) + len(recovered_amounts), 3)
+        return ctx.fact("status", "partially-recovered", conf, sent.start, sent.end)
+    if negative_ev:
+        sent = negative_ev[0]
+        return ctx.fact("status", "unrecovered", 0.85, sent.start, sent.end)
+    sent = ctx.sents[0]
+    return ctx.fact("status", "unrecovered", 0.7, sent.start, sent.start)
+
+
+def pick_target(ctx: Ctx, victim: Fact | None) -> Fact | None:
+    cues = ctx.cues
+    scores: dict[str, float] = defaultdict(float)
+    title = (ctx.article.title or "").lower()
+    for t, rx in cues.targets.items():
+        scores[t] += 2.0 * len(rx.findall(title))
+    victim_tokens = set()
+    if victim is not None:
+        victim_tokens = {norm_tokens(n)[0] for n in victim.extra.get("names", []) if norm_tokens(n)}
+        kind = ctx.lex.firm_kind.get(victim.value)
+        mapped = ctx.lex.targets["kind_to_target"].get(kind or "")
+        if mapped:
+            scores[mapped] += 3.0
+    for sent in ctx.sents[:40]:
+        lower = sent.text.lower()
+        if victim_tokens and not any(v in lower for v in victim_tokens):
+            continue
+        for t, rx in cues.targets.items():
+            scores[t] += 0.5 * len(rx.findall(lower))
+    if re.search(r"51\s?%|51 percent|reorg", ctx.doc.text, re.I):
+        scores["blockchain"] += 4.0
+    if not scores or max(scores.values()) <= 0:
+        return None
+    ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
+    best, s = ranked[0]
+    runner = ranked[1][1] if len(ranked) > 1 else 0
+    start = victim.start if victim else 0
+    end = victim.end if victim else 0
+    return ctx.fact("target", best, squash(s - runner, 1.0, 0.8), start, end)
+
+
+def pick_attackers(ctx: Ctx) -> list[Fact]:
+    out = []
+    seen = set()
+    for span in ctx.doc.spans.get("firms", []):
+        if span.label_ == "attacker":
+            canon = span.id_ or span.text
+            if canon not in seen:
+                seen.add(canon)
+                out.append(ctx.fact("attackers", canon, 0.6, span.start_char, span.end_char))
+    return out
+
+
+def onchain_facts(ctx: Ctx, chains: list[Fact]) -> tuple[list[Fact], list[Fact]]:
+    evm = next((c.value for c in chains if c.value not in ("Bitcoin", "Solana", "Tron",
+                                                           "Bitcoin Gold", "Litecoin")), "Ethereum")
+    found = find_onchain(ctx.doc.text, evm_chain=evm,
+                         solana_context=any(c.value == "Solana" for c in chains))
+    addresses, txs, seen = [], [], set()
+    for o in found:
+        if o.value in seen:
+            continue
+        seen.add(o.value)
+        fact = ctx.fact("addresses" if o.kind == "address" else "tx_hashes", o.value, 0.95,
+                        o.start, o.end, chain=o.chain)
+        (addresses if o.kind == "address" else txs).append(fact)
+    return addresses, txs
