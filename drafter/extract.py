@@ -39,6 +39,8 @@ def from_html(page: Page) -> Article:
                            "save the article text as a .txt file and pass that instead") from exc
     meta = doc.as_dict() if doc is not None and hasattr(doc, "as_dict") else (doc or {})
     text = clean_text(meta.get("text") or "")
+    if text:
+        text = add_dropped_blocks(page.text, text)
     if len(text.split()) < MIN_WORDS:
         raise ExtractError(f"{page.source}: no article text found on the page",
                            "check that the link is the article itself, not a home or login page")
@@ -53,6 +55,57 @@ def from_html(page: Page) -> Article:
         published=iso_date(meta.get("date")),
         language=language(page.text, text),
     )
+
+
+CALLOUT = re.compile(r"callout|summary|tldr|tl-dr|key-?points|key-?facts|highlights|infobox|"
+                     r"factbox|at-a-glance|takeaways|standfirst", re.I)
+CHROME = {"nav", "header", "footer", "aside", "form", "menu"}
+CHROME_CLASS = re.compile(r"related|sidebar|newsletter|promo|share|comment|footer|nav|menu|"
+                          r"widget|advert|cookie|subscribe|more-from|recommend", re.I)
+
+
+def add_dropped_blocks(raw_html: str, text: str) -> str:
+    """Put back summary callouts and code blocks that trafilatura leaves out.
+
+    News and post-mortem pages often state the key facts in a summary box, and the on-chain
+    evidence (addresses, transactions) in code blocks; the extractor treats both as boilerplate.
+    Only blocks outside navigation, sidebars and footers are restored: callouts go first (after
+    the title line when the text starts with it), code blocks at the end, in page order.
+    """
+    try:
+        from lxml import html as lxml_html
+
+        root = lxml_html.fromstring(raw_html)
+    except (ValueError, TypeError, RecursionError, MemoryError):
+        return text
+    except Exception:  # noqa: BLE001 - lxml raises its own parser errors for broken pages
+        return text
+    lead: list[str] = []
+    tail: list[str] = []
+    seen = clean_text(text)
+    for el in root.iter("pre", "div", "section", "blockquote", "p"):
+        if el.tag == "pre":
+            kind = "code"
+        elif CALLOUT.search(el.get("class", "") or ""):
+            kind = "callout"
+        else:
+            continue
+        if any(a.tag in CHROME or CHROME_CLASS.search(a.get("class", "") or "")
+               for a in el.iterancestors()):
+            continue
+        block = clean_text(el.text_content() or "")
+        if len(block) < 20 or block[:60] in seen:
+            continue
+        seen += "\n" + block
+        (lead if kind == "callout" else tail).append(block)
+    if not lead and not tail:
+        return text
+    head, sep, rest = text.partition("\n")
+    if lead:
+        text = head + sep + "\n".join(lead) + ("\n" + rest if rest else "")
+    if tail:
+        text = text + "\n" + "\n".join(tail)
+    return text
 
 
 def from_plain_text(page: Page) -> Article:

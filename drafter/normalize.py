@@ -200,7 +200,12 @@ class DateValue:
 def find_dates(text: str, published: dt.date | None, default_year: int | None = None
                ) -> list[tuple[int, int, DateValue]]:
     out = []
-    for m in DATE_RE.finditer(text):
+    matches = list(DATE_RE.finditer(text))
+    for i, m in enumerate(matches):
+        nxt = matches[i + 1] if i + 1 < len(matches) else None
+        if m.group("rel") and nxt is not None and nxt.start() - m.end() <= 3 and \
+                not nxt.group("rel") and not nxt.group("phrase"):
+            continue  # "on Thursday, Oct. 19": the explicit date says it all
         value = parse_date_match(m, published, default_year)
         out.append((m.start(), m.end(), value))
     return out
@@ -267,7 +272,9 @@ def parse_date_match(m: re.Match[str], published: dt.date | None,
     if g["rel"]:
         return DateValue(resolve_weekday(g["rel"], published), "day", True)
     if g["phrase"]:
-        return DateValue(resolve_phrase(g["phrase"].lower(), published), "day", True)
+        phrase = g["phrase"].lower()
+        vague = "week" in phrase or "ago" in phrase
+        return DateValue(resolve_phrase(phrase, published), "week" if vague else "day", True)
     if g["year"]:
         year = int(re.search(YEAR, g["year"]).group(0))
         return DateValue(dt.date(year, 1, 1), "year", False)

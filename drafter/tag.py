@@ -242,7 +242,7 @@ class Tagger:
         amounts = amount_facts(ctx, victim_names, dt.date.fromisoformat(when) if when else None)
         funds = pick_funds(ctx, amounts)
         chains = pick_chains(ctx, amounts)
-        status = pick_status(ctx, amounts)
+        status = pick_status(ctx, amounts, victim_names)
         target = pick_target(ctx, victim)
         attackers = pick_attackers(ctx)
         addresses, txs = onchain_facts(ctx, chains)
@@ -567,6 +567,7 @@ def date_candidates(ctx: Ctx, victim_names: set[str]) -> list[DateCand]:
     pub = ctx.published
     fallback_year = None if pub else default_year(ctx)
     victim_first = {norm_tokens(n)[0] for n in victim_names if norm_tokens(n)}
+    other = other_incident_sentences(ctx, victim_first)
     out = []
     for start, end, value in find_dates(doc.text, pub, fallback_year):
         if value.date is None:
@@ -578,7 +579,9 @@ def date_candidates(ctx: Ctx, victim_names: set[str]) -> list[DateCand]:
         pos = proximity(list(cues.date_pos.finditer(sent.text)), rs, re_, 50)
         neg = proximity(list(cues.date_neg.finditer(sent.text)), rs, re_, 25)
         s = min(pos, 3.0) - 1.2 * min(neg, 2.5)
-        s += {"day": 0.0, "month": -1.5, "year": -3.0}[value.precision]
+        s += {"day": 0.0, "week": -0.8, "month": -1.5, "year": -3.0}[value.precision]
+        if sent.index in other:
+            s -= 1.5
         before = doc.text[max(0, start - 40):start].lower()
         if re.search(r"(incident date|date of (?:the )?(?:attack|incident|exploit|hack)|"
                      r"attack date|exploit date)\W*$", before):
@@ -593,7 +596,7 @@ def date_candidates(ctx: Ctx, victim_names: set[str]) -> list[DateCand]:
                 head = head.head
                 hops += 1
             if head.lower_ in cues.reporting:
-                s -= 1.0
+                s -= 0.6
         if pub:
             age = (pub - value.date).days
             if age > 400:
@@ -613,11 +616,12 @@ def pick_incident_date(ctx: Ctx, cands: list[DateCand]) -> Fact | None:
     if not cands:
         return None
     ranked = sorted(cands, key=lambda c: c.score, reverse=True)
-    best = ranked[0]
-    # prefer the start of the incident: an earlier date close behind the best, nearly as strong
+    top = best = ranked[0]
+    # prefer the start of the incident: an earlier day close behind the best, nearly as strong
     for c in ranked[1:]:
-        gap = (best.value.date - c.value.date).days
-        if c.value.precision == "day" and 0 < gap <= 7 and c.score >= best.score - 0.6:
+        gap = (top.value.date - c.value.date).days
+        if c.value.precision == "day" and 0 < gap <= 4 and c.score >= top.score - 0.5 and \
+                c.value.date < best.value.date:
             best = c
     runner = next((c.score for c in ranked if abs((c.value.date - best.value.date).days) > 1),
                   best.score - 2.5)
@@ -684,19 +688,23 @@ def pick_chains(ctx: Ctx, amounts: list[AmountCand]) -> list[Fact]:
 
 # status, target, attackers -------------------------------------------------------------------
 
-def pick_status(ctx: Ctx, amounts: list[AmountCand]) -> Fact:
+def pick_status(ctx: Ctx, amounts: list[AmountCand], victim_names: set[str]) -> Fact:
     cues = ctx.cues
     partial_ev: list[Sent] = []
     full_ev: list[Sent] = []
     negative_ev: list[Sent] = []
+    victim_first = {norm_tokens(n)[0] for n in victim_names if norm_tokens(n)}
+    other_names = other_incident_sentences(ctx, victim_first)
     for sent in ctx.sents:
+        if sent.index in other_names:
+            continue
         for m in cues.rec_pos.finditer(sent.text):
             window = sent.text[max(0, m.start() - 60):m.end() + 25]
             if cues.rec_not.search(window):
                 continue
             if cues.rec_neg.search(sent.text[max(0, m.start() - 60):m.start()]) or \
-                    re.search(r"\b(?:no|none|nothing|not)\b", sent.text[max(0, m.start() - 25):
-                                                                       m.end() + 5], re.I):
+                    re.search(r"\b(?:no|none|nothing|not|never)\b",
+                              sent.text[max(0, m.start() - 25):m.end() + 25], re.I):
                 negative_ev.append(sent)
                 continue
             if cues.rec_full.search(window):
@@ -704,7 +712,8 @@ def pick_status(ctx: Ctx, amounts: list[AmountCand]) -> Fact:
             else:
                 partial_ev.append(sent)
             break
-    recovered_amounts = [a for a in amounts if a.role == "recovered" and not a.other_incident]
+    recovered_amounts = [a for a in amounts if a.role == "recovered" and not a.other_incident
+                         and a.sent.index not in other_names]
     if full_ev and not partial_ev:
         sent = full_ev[0]
         return ctx.fact("status", "recovered", 0.6, sent.start, sent.end)
@@ -717,6 +726,22 @@ def pick_status(ctx: Ctx, amounts: list[AmountCand]) -> Fact:
         return ctx.fact("status", "unrecovered", 0.85, sent.start, sent.end)
     sent = ctx.sents[0]
     return ctx.fact("status", "unrecovered", 0.7, sent.start, sent.start)
+
+
+def other_incident_sentences(ctx: Ctx, victim_first: set[str]) -> set[int]:
+    """Sentences about another incident: they name a known victim firm but not this one."""
+    out = set()
+    for span in ctx.doc.spans.get("firms", []):
+        if span.label_ not in ("protocol", "bridge", "exchange", "platform", "wallet",
+                               "trading-firm", "payment-processor", "nft-project"):
+            continue
+        sent = ctx.sent_at(span.start_char)
+        first = norm_tokens(span.text)[:1]
+        if first and first[0] in victim_first:
+            continue
+        if not any(v in sent.text.lower() for v in victim_first):
+            out.add(sent.index)
+    return out
 
 
 def pick_target(ctx: Ctx, victim: Fact | None) -> Fact | None:
