@@ -42,6 +42,7 @@ NOT_FIRMS = {"DeFi", "Web3", "NFT", "NFTs", "DAO", "UTC", "CEO", "CTO", "API", "
              "Medium", "EVM", "MPC", "HSM", "KYC", "AML", "OTC", "Reuters", "Bloomberg",
              "Etherscan", "Mainnet", "Twitter Spaces", "the Lazarus Group", "Lazarus Group",
              "Lazarus", "Treasury", "Justice Department", "Security", "Research"}
+DEBUG = bool(__import__("os").environ.get("DRAFTER_DEBUG"))
 BAD_KINDS = {"security-firm": -4.0, "law-enforcement": -4.0, "media": -4.5, "mixer": -3.0,
              "issuer": -2.5, "attacker": -6.0, "other": -1.5}
 
@@ -185,6 +186,7 @@ class Ctx:
     cues: Cues
     published: dt.date | None
     sents: list[Sent] = field(default_factory=list)
+    other_cache: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.sents = [Sent(s.start_char, s.end_char, s.text, i)
@@ -442,25 +444,18 @@ class AmountCand:
     sent: Sent
     fact: Fact = None  # type: ignore[assignment]
     other_incident: bool = False
+    linked: bool = False
 
 
 def amount_facts(ctx: Ctx, victim_names: set[str], when: dt.date | None) -> list[AmountCand]:
     cues, lex, text = ctx.cues, ctx.lex, ctx.doc.text
-    firms_by_sent: dict[int, set[str]] = defaultdict(set)
-    for span in ctx.doc.spans.get("firms", []):
-        firms_by_sent[ctx.sent_at(span.start_char).index].add(span.text)
-    for ent in ctx.doc.ents:
-        if ent.label_ == "ORG":
-            firms_by_sent[ctx.sent_at(ent.start_char).index].add(ent.text)
-    victim_tokens = {t for n in victim_names for t in norm_tokens(n)[:1]}
+    victim_first = {t for n in victim_names for t in norm_tokens(n)[:1]}
+    other = other_incident_sentences(ctx, victim_first)
     out = []
     for start, end, amount in find_amounts(text, lex):
         sent = ctx.sent_at(start)
         rel_s, rel_e = start - sent.start, end - sent.start
-        scores = {}
-        for role, rx in cues.amount.items():
-            hits = list(rx.finditer(sent.text))
-            scores[role] = proximity(hits, rel_s, rel_e)
+        scores = role_scores(ctx, sent, rel_s, rel_e, start, end)
         before = sent.text[max(0, rel_s - 30):rel_s].lower()
         after = sent.text[rel_e:rel_e + 30].lower()
         if re.search(r"bounty|reward", before + " " + after):
@@ -478,11 +473,7 @@ def amount_facts(ctx: Ctx, victim_names: set[str], when: dt.date | None) -> list
             scores["other"] += 1.5
         if sent.index <= 2:
             scores["stolen"] += 0.3
-        names = firms_by_sent.get(sent.index, set())
-        others = {n for n in names if norm_tokens(n)[:1] and norm_tokens(n)[0] not in victim_tokens
-                  and ctx.lex.firm_kind.get(n) not in ("security-firm", "law-enforcement", "media",
-                                                       "issuer", "mixer", "attacker")}
-        other_incident = bool(others) and not any(t in sent.text.lower() for t in victim_tokens)
+        other_incident = sent.index in other
         role = max(scores, key=scores.get)
         if scores[role] < 0.3:
             role = "other"
@@ -496,13 +487,85 @@ def amount_facts(ctx: Ctx, victim_names: set[str], when: dt.date | None) -> list
         cand.fact = ctx.fact("amounts", value, conf * (0.5 + 0.5 * trust), start, end,
                              currency=currency, native=amount.native, role=role)
         out.append(cand)
+    link_equivalents(out, text)
     return out
 
 
+EQUIVALENT_GAP = re.compile(r"^\s*(?:\(|,|—|–|-|:)?\s*(?:≈|~|about|around|roughly|approximately|"
+                            r"some|nearly|almost|over|more than|worth|valued at|or)?\s*(?:about\s)?$",
+                            re.I)
+
+
+def link_equivalents(cands: list[AmountCand], text: str) -> None:
+    """ "153,037 ETH (≈ $30M)", "10 BTC, about $723,000": the page's own USD figure wins.
+
+    A token amount directly followed (or preceded) by a fiat amount is one quantity stated
+    twice; both carry the stated USD value and the stronger of their role scores.
+    """
+    for a, b in zip(cands, cands[1:]):
+        if b.start - a.end > 30 or not EQUIVALENT_GAP.match(text[a.end:b.start]):
+            continue
+        fiat, token = (b, a) if b.amount.kind == "fiat" else (a, b)
+        if fiat.amount.kind != "fiat" or token.amount.kind == "fiat" or fiat.usd is None:
+            continue
+        token.usd, token.usd_trust = fiat.usd, fiat.usd_trust
+        merged = {r: max(a.scores[r], b.scores[r]) for r in a.scores}
+        a.scores, b.scores = merged, dict(merged)
+        token.linked = True
+    stated = {(c.amount.value, c.amount.currency): c.usd for c in cands if c.linked}
+    for c in cands:
+        key = (c.amount.value, c.amount.currency)
+        if not c.linked and key in stated:
+            c.usd, c.usd_trust = stated[key], 0.95
+
+
+def role_scores(ctx: Ctx, sent: Sent, rel_s: int, rel_e: int, start: int | None = None,
+                end: int | None = None) -> dict[str, float]:
+    """How strongly each amount role's cues point at the mention at [rel_s, rel_e) of `sent`.
+
+    The nearest cue of each role counts (a cue right beside the amount beats three far away);
+    a cue that governs the amount in the dependency parse counts extra.
+    """
+    governors: set[str] = set()
+    if start is not None and end is not None:
+        span = ctx.doc.char_span(start, end, alignment_mode="expand")
+        if span is not None:
+            tok = span.root
+            for child in tok.children:
+                if child.dep_ in ("relcl", "acl"):
+                    governors.update(t.lower_ for t in child.subtree if t.pos_ in ("VERB", "AUX"))
+            for _ in range(3):
+                if tok.head is tok:
+                    break
+                tok = tok.head
+                governors.add(tok.lower_)
+    scores = {}
+    for role, rx in ctx.cues.amount.items():
+        best = 0.0
+        for h in rx.finditer(sent.text):
+            if h.start() >= rel_e:
+                d = h.start() - rel_e
+            elif h.end() <= rel_s:
+                d = rel_s - h.end()
+            else:
+                d = 0
+            w = 1.0 / (1.0 + d / 15.0)
+            if h.group(0).lower() in governors:
+                w = max(w, 0.6) + 0.5
+            best = max(best, w)
+        scores[role] = best
+    return scores
+
+
 def title_values(ctx: Ctx) -> list[float]:
+    """USD values the title presents as the loss."""
     title = ctx.article.title or ""
     vals = []
-    for _, _, amount in find_amounts(title, ctx.lex):
+    sent = Sent(0, len(title), title, 0)
+    for s, e, amount in find_amounts(title, ctx.lex):
+        scores = role_scores(ctx, sent, s, e)
+        if scores["stolen"] < max(scores["recovered"], scores["bounty"], scores["tvl"]):
+            continue
         usd, _ = to_usd(amount, ctx.published, ctx.lex)
         if usd:
             vals.append(usd)
@@ -514,6 +577,8 @@ def pick_funds(ctx: Ctx, cands: list[AmountCand]) -> Fact | None:
     title_lower = (ctx.article.title or "").lower()
     title_theft = bool(ctx.cues.stolen.search(title_lower))
     scored = []
+    first_stolen = next((c for c in cands if c.role == "stolen" and c.usd and not c.other_incident),
+                        None)
     for c in cands:
         if c.usd is None or c.usd < 1000:
             continue
@@ -526,6 +591,10 @@ def pick_funds(ctx: Ctx, cands: list[AmountCand]) -> Fact | None:
         same = sum(1 for o in cands if o is not c and o.usd and abs(o.usd - c.usd) <= 0.05 * c.usd)
         s += min(0.4 * same, 1.2)
         s -= 0.05 * c.sent.index
+        if c.start < 0.2 * len(ctx.doc.text):
+            s += 0.4
+        if c is first_stolen:
+            s += 0.5
         if c.other_incident:
             s -= 1.5
         if re.search(r"\b(?:19|20)\d\d\b", c.sent.text) and ctx.published and \
@@ -537,6 +606,10 @@ def pick_funds(ctx: Ctx, cands: list[AmountCand]) -> Fact | None:
     if not scored:
         return None
     scored.sort(key=lambda x: x[0], reverse=True)
+    if DEBUG:
+        for sc, c in scored[:6]:
+            print(f"  funds {sc:.2f} {c.usd:.0f} {c.role} {c.other_incident} {ctx.doc.text[c.start:c.end]!r} "
+                  f"{ {k: round(v, 2) for k, v in c.scores.items()} } | {c.sent.text[:90]!r}")
     best_s, best = scored[0]
     runner = next((s for s, c in scored[1:] if abs(c.usd - best.usd) > 0.1 * best.usd), best_s - 2)
     conf = squash(best_s - runner, mid=0.6, slope=1.5) * (0.4 + 0.6 * best.usd_trust)
@@ -702,6 +775,9 @@ def pick_status(ctx: Ctx, amounts: list[AmountCand], victim_names: set[str]) -> 
             window = sent.text[max(0, m.start() - 60):m.end() + 25]
             if cues.rec_not.search(window):
                 continue
+            if re.search(r"\bto\s+(?:\w+\s+(?:and|or)\s+)?$", sent.text[max(0, m.start() - 25):
+                                                                     m.start()], re.I):
+                continue  # "to flag and freeze": a purpose, not an event
             if cues.rec_neg.search(sent.text[max(0, m.start() - 60):m.start()]) or \
                     re.search(r"\b(?:no|none|nothing|not|never)\b",
                               sent.text[max(0, m.start() - 25):m.end() + 25], re.I):
@@ -712,14 +788,12 @@ def pick_status(ctx: Ctx, amounts: list[AmountCand], victim_names: set[str]) -> 
             else:
                 partial_ev.append(sent)
             break
-    recovered_amounts = [a for a in amounts if a.role == "recovered" and not a.other_incident
-                         and a.sent.index not in other_names]
     if full_ev and not partial_ev:
         sent = full_ev[0]
         return ctx.fact("status", "recovered", 0.6, sent.start, sent.end)
-    if partial_ev or full_ev or recovered_amounts:
-        sent = (partial_ev or full_ev)[0] if (partial_ev or full_ev) else recovered_amounts[0].sent
-        conf = 0.55 + 0.1 * min(len(partial_ev) + len(recovered_amounts), 3)
+    if partial_ev or full_ev:
+        sent = (partial_ev or full_ev)[0]
+        conf = 0.55 + 0.1 * min(len(partial_ev), 3)
         return ctx.fact("status", "partially-recovered", conf, sent.start, sent.end)
     if negative_ev:
         sent = negative_ev[0]
@@ -729,18 +803,31 @@ def pick_status(ctx: Ctx, amounts: list[AmountCand], victim_names: set[str]) -> 
 
 
 def other_incident_sentences(ctx: Ctx, victim_first: set[str]) -> set[int]:
-    """Sentences about another incident: they name a known victim firm but not this one."""
+    """Sentences about another incident: another firm loses money there, this victim is absent.
+
+    ("Poloniex lost more than $100 million on Nov. 10", "the theft comes a week after Poly
+    Network was drained of $611 million".)
+    """
+    key = frozenset(victim_first)
+    cached = ctx.other_cache.get(key)
+    if cached is not None:
+        return cached
     out = set()
-    for span in ctx.doc.spans.get("firms", []):
-        if span.label_ not in ("protocol", "bridge", "exchange", "platform", "wallet",
-                               "trading-firm", "payment-processor", "nft-project"):
+    names = [(s.start_char, s.end_char, s.text) for s in ctx.doc.spans.get("firms", [])
+             if s.label_ not in ("security-firm", "law-enforcement", "media", "issuer", "mixer",
+                                 "attacker")]
+    names += [(e.start_char, e.end_char, e.text) for e in ctx.doc.ents if e.label_ == "ORG"]
+    for start, end, text in names:
+        first = norm_tokens(text)[:1]
+        if not first or first[0] in victim_first:
             continue
-        sent = ctx.sent_at(span.start_char)
-        first = norm_tokens(span.text)[:1]
-        if first and first[0] in victim_first:
+        sent = ctx.sent_at(start)
+        if any(v in sent.text.lower() for v in victim_first):
             continue
-        if not any(v in sent.text.lower() for v in victim_first):
+        after = ctx.doc.text[end:min(sent.end, end + 70)]
+        if ctx.cues.stolen.search(after):
             out.add(sent.index)
+    ctx.other_cache[key] = out
     return out
 
 
