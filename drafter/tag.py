@@ -148,6 +148,7 @@ class Cues:
         self.rec_not = cue_regex(rec["not_recovery"])
         self.launder = cue_regex(roles["chain_laundering"])
         self.stolen = self.amount["stolen"]
+        self.other_loss = cue_regex(roles["other_incident_verbs"])
         self.targets = {t: cue_regex(w) for t, w in self.lex.targets["cues"].items()}
 
 
@@ -238,11 +239,10 @@ class Tagger:
         ctx = Ctx(article, doc, title_doc, self.lex, self.cues, published)
         firms, victim = pick_victim(ctx)
         victim_names = set(victim.extra.get("names", [])) if victim else set()
-        dates = date_candidates(ctx, victim_names)
-        incident = pick_incident_date(ctx, dates)
-        when = incident.value if incident else article.published
-        amounts = amount_facts(ctx, victim_names, dt.date.fromisoformat(when) if when else None)
+        amounts = amount_facts(ctx, victim_names, published)
         funds = pick_funds(ctx, amounts)
+        dates = date_candidates(ctx, victim_names, funds, amounts)
+        incident = pick_incident_date(ctx, dates)
         chains = pick_chains(ctx, amounts)
         status = pick_status(ctx, amounts, victim_names)
         target = pick_target(ctx, victim)
@@ -635,12 +635,19 @@ def default_year(ctx: Ctx) -> int | None:
     return years.most_common(1)[0][0] if years else None
 
 
-def date_candidates(ctx: Ctx, victim_names: set[str]) -> list[DateCand]:
+def date_candidates(ctx: Ctx, victim_names: set[str], funds: Fact | None = None,
+                    amounts: Sequence[AmountCand] = ()) -> list[DateCand]:
     cues, doc = ctx.cues, ctx.doc
     pub = ctx.published
     fallback_year = None if pub else default_year(ctx)
     victim_first = {norm_tokens(n)[0] for n in victim_names if norm_tokens(n)}
     other = other_incident_sentences(ctx, victim_first)
+    funds_sent = {a.sent.index for a in amounts if funds is not None and a.usd
+                  and abs(a.usd - funds.value) <= 0.03 * funds.value}
+    other_loss_sents = {a.sent.index for a in amounts
+                        if funds is not None and a.role == "stolen" and a.usd
+                        and abs(a.usd - funds.value) > 0.25 * funds.value
+                        and a.sent.index not in funds_sent}
     out = []
     for start, end, value in find_dates(doc.text, pub, fallback_year):
         if value.date is None:
@@ -655,6 +662,7 @@ def date_candidates(ctx: Ctx, victim_names: set[str]) -> list[DateCand]:
         s += {"day": 0.0, "week": -0.8, "month": -1.5, "year": -3.0}[value.precision]
         if sent.index in other:
             s -= 1.5
+        reported = False
         before = doc.text[max(0, start - 40):start].lower()
         if re.search(r"(incident date|date of (?:the )?(?:attack|incident|exploit|hack)|"
                      r"attack date|exploit date)\W*$", before):
@@ -669,7 +677,12 @@ def date_candidates(ctx: Ctx, victim_names: set[str]) -> list[DateCand]:
                 head = head.head
                 hops += 1
             if head.lower_ in cues.reporting:
-                s -= 0.6
+                s -= 1.2
+                reported = True
+        if sent.index in funds_sent and not reported:
+            s += 0.8
+        elif sent.index in other_loss_sents:
+            s -= 0.5
         if pub:
             age = (pub - value.date).days
             if age > 400:
@@ -780,7 +793,8 @@ def pick_status(ctx: Ctx, amounts: list[AmountCand], victim_names: set[str]) -> 
                 continue  # "to flag and freeze": a purpose, not an event
             if cues.rec_neg.search(sent.text[max(0, m.start() - 60):m.start()]) or \
                     re.search(r"\b(?:no|none|nothing|not|never)\b",
-                              sent.text[max(0, m.start() - 25):m.end() + 25], re.I):
+                              sent.text[max(0, m.start() - 25):m.start()], re.I) or \
+                    re.match(r"^\W{0,6}(?:none|nothing|no\b|n/a|not\b)", sent.text[m.end():], re.I):
                 negative_ev.append(sent)
                 continue
             if cues.rec_full.search(window):
@@ -824,8 +838,8 @@ def other_incident_sentences(ctx: Ctx, victim_first: set[str]) -> set[int]:
         sent = ctx.sent_at(start)
         if any(v in sent.text.lower() for v in victim_first):
             continue
-        after = ctx.doc.text[end:min(sent.end, end + 70)]
-        if ctx.cues.stolen.search(after):
+        after = ctx.doc.text[end:min(sent.end, end + 50)]
+        if ctx.cues.other_loss.search(after):
             out.add(sent.index)
     ctx.other_cache[key] = out
     return out
