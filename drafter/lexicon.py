@@ -41,6 +41,7 @@ class Lexicon:
     targets: dict
     chains: list[dict]
     firms: list[dict]
+    not_firms: frozenset[str]
 
     @functools.cached_property
     def firm_kind(self) -> dict[str, str]:
@@ -80,4 +81,5 @@ def load(root: Path | None = None) -> Lexicon:
         targets=read_json(lex / "targets.json"),
         chains=read_jsonl(base / "patterns" / "chains.jsonl"),
         firms=read_jsonl(base / "gazetteer" / "firms.jsonl"),
+        not_firms=frozenset(read_json(lex / "not_firms.json")["names"]),
     )

@@ -35,13 +35,6 @@ AMBIGUOUS_CHAINS = {"Base", "Near", "Sui", "Blast", "Optimism", "Mantle", "Terra
 CHAIN_CONTEXT_BEFORE = {"on", "to", "from", "via", "across", "the", "onto", "and", "of"}
 CHAIN_CONTEXT_AFTER = {"network", "chain", "mainnet", "blockchain", "bridge", "ecosystem", "l2",
                        "layer-2", "network's", "chain's", ",", "and"}
-NOT_FIRMS = {"DeFi", "Web3", "NFT", "NFTs", "DAO", "UTC", "CEO", "CTO", "API", "X", "TVL", "DEX",
-             "CEX", "AMM", "ERC-20", "USD", "ETH", "BTC", "Summary", "Update", "Updates",
-             "Timeline", "Aftermath", "Root", "Background", "Reporting", "Editing", "Related",
-             "Bitcoin", "Ethereum", "Ether", "Flash", "Tornado", "Telegram", "Discord", "GitHub",
-             "Medium", "EVM", "MPC", "HSM", "KYC", "AML", "OTC", "Reuters", "Bloomberg",
-             "Etherscan", "Mainnet", "Twitter Spaces", "the Lazarus Group", "Lazarus Group",
-             "Lazarus", "Treasury", "Justice Department", "Security", "Research"}
 DEBUG = bool(__import__("os").environ.get("DRAFTER_DEBUG"))
 BAD_KINDS = {"security-firm": -4.0, "law-enforcement": -4.0, "media": -4.5, "mixer": -3.0,
              "issuer": -2.5, "attacker": -6.0, "other": -1.5}
@@ -241,6 +234,15 @@ class Tagger:
         victim_names = set(victim.extra.get("names", [])) if victim else set()
         amounts = amount_facts(ctx, victim_names, published)
         funds = pick_funds(ctx, amounts)
+        if funds is not None:  # the firm named where the loss is stated is the likelier victim
+            loss_sents = {a.sent.index for a in amounts if a.usd
+                          and abs(a.usd - funds.value) <= 0.03 * funds.value}
+            firms2, victim2 = pick_victim(ctx, loss_sents)
+            if victim2 is not None and (victim is None or victim2.value != victim.value):
+                firms, victim = firms2, victim2
+                victim_names = set(victim.extra.get("names", []))
+                amounts = amount_facts(ctx, victim_names, published)
+                funds = pick_funds(ctx, amounts)
         dates = date_candidates(ctx, victim_names, funds, amounts)
         incident = pick_incident_date(ctx, dates)
         chains = pick_chains(ctx, amounts)
@@ -279,11 +281,16 @@ class FirmGroup:
         return max(self.names, key=lambda n: (len(n.split()), self.names[n], len(n)))
 
 
+PACKAGE = re.compile(r"(?<![\w@])@[a-z0-9][\w.-]*/[a-z0-9][\w.-]*[a-z0-9]")
+
+
 def firm_mentions(doc: Doc, lex: Lexicon) -> list[tuple[int, int, str, str | None]]:
     """(start, end, surface, gazetteer kind) for every firm-like mention."""
     out: list[tuple[int, int, str, str | None]] = []
     for span in doc.spans.get("firms", []):
         out.append((span.start_char, span.end_char, span.text, span.label_))
+    for m in PACKAGE.finditer(doc.text):  # software packages: "@scope/name"
+        out.append((m.start(), m.end(), m.group(0), "platform"))
     taken = [(s, e) for s, e, _, _ in out]
     for ent in doc.ents:
         if ent.label_ not in ("ORG", "PERSON", "PRODUCT", "GPE", "NORP", "FAC", "WORK_OF_ART"):
@@ -291,9 +298,11 @@ def firm_mentions(doc: Doc, lex: Lexicon) -> list[tuple[int, int, str, str | Non
         text = ent.text.strip()
         text = re.sub(r"^(?:the|The)\s+(?=[A-Z])", "", text) if text not in ("The DAO",) else text
         text = re.sub(r"'s$|’s$", "", text).strip(" .,:;-–'\"")
-        if not text or text in NOT_FIRMS or len(text) < 2 or not any(c.isupper() for c in text):
+        if not text or text in lex.not_firms or len(text) < 2 or not any(c.isupper() for c in text):
             continue
         if any(ent.start_char < e and s < ent.end_char for s, e in taken):
+            continue
+        if not any(t.pos_ == "PROPN" for t in ent) and text not in lex.firm_kind:
             continue
         kind = lex.firm_kind.get(text)
         if ent.label_ in ("GPE", "NORP"):
@@ -328,7 +337,8 @@ def group_firms(mentions, title: str) -> list[FirmGroup]:
     return groups
 
 
-def pick_victim(ctx: Ctx) -> tuple[list[Fact], Fact | None]:
+def pick_victim(ctx: Ctx, loss_sents: set[int] | frozenset[int] = frozenset()
+                ) -> tuple[list[Fact], Fact | None]:
     lex, cues, doc = ctx.lex, ctx.cues, ctx.doc
     title = ctx.article.title or ""
     mentions = firm_mentions(doc, lex)
@@ -344,7 +354,6 @@ def pick_victim(ctx: Ctx) -> tuple[list[Fact], Fact | None]:
             if found >= 0:
                 g = FirmGroup(Counter({text: 1}), kind, [(found, found + len(text))], True)
                 groups.append(g)
-    site = (ctx.article.site or "").lower()
     consensus = bool(re.search(r"51\s?%|51 percent|reorg|double[- ]spen", doc.text, re.I))
     chain_names = {s.text for s in doc.spans.get("chains", [])}
     first_sent_end = ctx.sents[1].end if len(ctx.sents) > 1 else len(doc.text)
@@ -376,6 +385,12 @@ def pick_victim(ctx: Ctx) -> tuple[list[Fact], Fact | None]:
                         r"paused|suspended)", tail):
                 s += 0.5
         s += min(0.35 * theft, 2.0)
+        if any(ctx.sent_at(st).index in loss_sents for st, _ in g.mentions):
+            s += 1.0
+        own = {t for name in g.names for t in norm_tokens(name)[:1]}
+        other_sents = other_incident_sentences(ctx, own)
+        elsewhere = sum(1 for st, _ in g.mentions if ctx.sent_at(st).index in other_sents)
+        s -= 0.8 * elsewhere
         kind = g.kind
         if kind in BAD_KINDS:
             s += BAD_KINDS[kind]
@@ -383,14 +398,15 @@ def pick_victim(ctx: Ctx) -> tuple[list[Fact], Fact | None]:
             s -= 1.0
         if kind == "place":
             s -= 2.5
-        if site and any(name.lower() == site or name.lower() in site for name in g.names):
-            s -= 5.0
         if any(name in chain_names for name in g.names) and not consensus:
             s -= 1.5
         if consensus and any(name in chain_names for name in g.names):
             s += 1.5
         g.score = s
     groups.sort(key=lambda g: g.score, reverse=True)
+    if DEBUG:
+        for g in groups[:6]:
+            print(f"  victim {g.score:.2f} {g.display!r} {dict(g.names)} {g.kind} title={g.in_title}")
     facts = []
     victim_fact = None
     if groups and groups[0].score > 0.5:
