@@ -555,10 +555,16 @@ def role_scores(ctx: Ctx, sent: Sent, rel_s: int, rel_e: int, start: int | None 
                     break
                 tok = tok.head
                 governors.add(tok.lower_)
+    hits = {role: list(rx.finditer(sent.text)) for role, rx in ctx.cues.amount.items()}
+    spans = [(h.start(), h.end(), role) for role, hs in hits.items() for h in hs]
     scores = {}
-    for role, rx in ctx.cues.amount.items():
+    for role, hs in hits.items():
         best = 0.0
-        for h in rx.finditer(sent.text):
+        for h in hs:
+            # a cue inside a longer cue of another role ("thieves" in "out of thieves' control")
+            if any(r != role and s0 <= h.start() and h.end() <= e0 and e0 - s0 > h.end() - h.start()
+                   for s0, e0, r in spans):
+                continue
             if h.start() >= rel_e:
                 d = h.start() - rel_e
             elif h.end() <= rel_s:
@@ -852,10 +858,13 @@ def other_incident_sentences(ctx: Ctx, victim_first: set[str]) -> set[int]:
         if not first or first[0] in victim_first:
             continue
         sent = ctx.sent_at(start)
-        if any(v in sent.text.lower() for v in victim_first):
-            continue
         after = ctx.doc.text[end:min(sent.end, end + 50)]
-        if ctx.cues.other_loss.search(after):
+        loss = ctx.cues.other_loss.search(after)
+        if loss is None:
+            continue
+        # the loss belongs to this other firm unless our victim is named right before the verb
+        window = ctx.doc.text[max(sent.start, end + loss.start() - 60):end + loss.start()].lower()
+        if not any(v in window for v in victim_first):
             out.add(sent.index)
     ctx.other_cache[key] = out
     return out
