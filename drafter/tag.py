@@ -245,7 +245,7 @@ class Tagger:
                 funds = pick_funds(ctx, amounts)
         dates = date_candidates(ctx, victim_names, funds, amounts)
         incident = pick_incident_date(ctx, dates)
-        chains = pick_chains(ctx, amounts)
+        chains = pick_chains(ctx, amounts, victim_names)
         status = pick_status(ctx, amounts, victim_names)
         target = pick_target(ctx, victim)
         attackers = pick_attackers(ctx)
@@ -742,23 +742,36 @@ def pick_incident_date(ctx: Ctx, cands: list[DateCand]) -> Fact | None:
 
 # chains --------------------------------------------------------------------------------------
 
-def pick_chains(ctx: Ctx, amounts: list[AmountCand]) -> list[Fact]:
+CONTAINING_CHAINS = {"Bitcoin": ("Bitcoin Gold", "Bitcoin Cash", "Bitcoin SV"),
+                     "Ethereum": ("Ethereum Classic",), "Litecoin": ("Litecoin Cash",)}
+
+
+def pick_chains(ctx: Ctx, amounts: list[AmountCand], victim_names: set[str]) -> list[Fact]:
+    """The chains funds were taken from: mentions near the theft, minus laundering routes."""
     doc, cues = ctx.doc, ctx.cues
     title = ctx.article.title or ""
+    victim_first = {t for n in victim_names for t in norm_tokens(n)[:1]}
+    other = other_incident_sentences(ctx, victim_first)
+    amount_spans = [(a.start, a.end) for a in amounts]
     scores: dict[str, float] = defaultdict(float)
     first: dict[str, tuple[int, int]] = {}
     for span in doc.spans.get("chains", []):
         canon = span.id_ or span.label_
-        if span.text in AMBIGUOUS_CHAINS:
-            prev = doc[span.start - 1].lower_ if span.start > 0 else ""
-            nxt = doc[span.end].lower_ if span.end < len(doc) else ""
-            if prev not in CHAIN_CONTEXT_BEFORE and nxt not in CHAIN_CONTEXT_AFTER:
-                continue
+        prev = doc[span.start - 1].lower_ if span.start > 0 else ""
+        nxt = doc[span.end].lower_ if span.end < len(doc) else ""
+        if span.text in AMBIGUOUS_CHAINS and prev not in CHAIN_CONTEXT_BEFORE and \
+                nxt not in CHAIN_CONTEXT_AFTER:
+            continue
+        if nxt in ("founder", "co-founder", "foundation", "price", "prices") or \
+                any(s0 <= span.start_char < e0 for s0, e0 in amount_spans):
+            continue
         sent = ctx.sent_at(span.start_char)
+        if sent.index in other:
+            continue
         before = doc.text[max(sent.start, span.start_char - 45):span.start_char].lower()
-        s = 1.0
+        s = 0.6 if span.text.isupper() and len(span.text) <= 4 and span.text != "BSC" else 1.0
         if re.search(r"(?:bridged|moved|sent|swapped|converted|transferred|routed|laundered|"
-                     r"consolidated|hopped|cashed out|fled|funnell?ed)\b[^.]{0,30}"
+                     r"consolidated|hopped|cashed out|fled|funnell?ed|landed|went)\b[^.]{0,30}"
                      r"(?:to|onto|into|on|via|through|over)\s+(?:the\s+)?$", before) or \
                 re.search(r"(?:to|onto|into|via|through)\s+(?:the\s+)?$", before) and \
                 cues.launder.search(sent.text):
@@ -772,26 +785,40 @@ def pick_chains(ctx: Ctx, amounts: list[AmountCand]) -> list[Fact]:
     for a in amounts:
         if a.role == "stolen" and not a.other_incident:
             chain = ctx.lex.ticker_chain.get(a.amount.currency)
-            if chain and not cues.launder.search(a.sent.text[:max(0, a.start - a.sent.start)]
-                                                 [-40:]):
+            lead = a.sent.text[:max(0, a.start - a.sent.start)][-40:]
+            if chain and not cues.launder.search(lead):
                 scores[chain] += 0.8
                 first.setdefault(chain, (a.start, a.end))
     for span in (ctx.title_doc.spans.get("chains", []) if ctx.title_doc is not None else []):
         canon = span.id_ or span.label_
-        if span.text in title:
+        if span.text in title and canon in first:
             scores[canon] += 1.5
-    if not scores:
-        return []
-    top = max(scores.values())
-    chosen = [c for c, s in scores.items() if s >= 1.0 and s >= 0.3 * top and c in first]
-    if not chosen:
-        chosen = [max(scores, key=scores.get)] if max(scores.values()) > 0 and max(
-            scores, key=scores.get) in first else []
+    for short, longer in CONTAINING_CHAINS.items():
+        if short in scores and any(scores.get(c, 0) >= 2 * max(scores[short], 0.1)
+                                   for c in longer):
+            del scores[short]
+    chosen = []
+    if scores:
+        top = max(scores.values())
+        chosen = [c for c, s in scores.items() if s >= 1.0 and s >= 0.3 * top and c in first]
+        if not chosen and top > 0:
+            best = max(scores, key=scores.get)
+            chosen = [best] if best in first else []
     facts = []
     for c in sorted(chosen, key=lambda c: -scores[c]):
         start, end = first[c]
         facts.append(ctx.fact("chains", c, squash(scores[c], 1.0, 1.5), start, end))
+    if not facts:
+        evm = EVM_ADDRESS_HINT.search(doc.text)
+        stable = next((a for a in amounts if a.role == "stolen" and a.amount.kind == "stable"
+                       and not a.other_incident), None)
+        if evm or stable:  # ERC-20 stablecoins and 0x addresses: most often Ethereum
+            start, end = (evm.start(), evm.end()) if evm else (stable.start, stable.end)
+            facts.append(ctx.fact("chains", "Ethereum", 0.4, start, end))
     return facts
+
+
+EVM_ADDRESS_HINT = re.compile(r"\b0x[0-9a-fA-F]{40}\b")
 
 
 # status, target, attackers -------------------------------------------------------------------
