@@ -6,6 +6,7 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 import click
 
@@ -70,7 +71,7 @@ def extract(sources: Sequence[str], jsonl: bool, refresh: bool, no_cache: bool) 
     from .pipeline import Pipeline, quiet, stderr_progress
 
     store = None if no_cache else open_store()
-    pipeline = Pipeline(store=store, settings=fetch_settings(), refresh=refresh, classify=False)
+    pipeline = Pipeline(store=store, settings=fetch_settings(), refresh=refresh)
     progress = stderr_progress if len(sources) > 1 and sys.stderr.isatty() else quiet
     results = pipeline.run(list(sources), progress=progress)
     for result in results:
@@ -83,6 +84,51 @@ def extract(sources: Sequence[str], jsonl: bool, refresh: bool, no_cache: bool) 
             click.echo(f"error: {result.error_message}", err=True)
     if not all(r.ok for r in results):
         sys.exit(1)
+
+
+@main.command()
+@click.option("--force", is_flag=True, help="Replace the current model even if the new one scores lower.")
+@click.option("--folds", default=5, show_default=True, help="Cross-validation folds.")
+def train(force: bool, folds: int) -> None:
+    """Retrain the category classifier on the corpus plus approved dossiers.
+
+    Prints cross-validated per-class scores and the confusion matrix, and promotes the new
+    model only when its macro-F1 is not lower than the current model's.
+    """
+    from . import train as train_mod
+
+    store = open_store()
+    click.echo("training on corpus/writeups plus approved dossiers; cross-validating "
+               f"({folds} folds grouped by incident)...", err=True)
+    outcome = train_mod.train(store=store, force=force, folds=folds)
+    click.echo(train_mod.format_report(outcome.report))
+    click.echo("")
+    click.echo(f"{outcome.message}  [{outcome.seconds:.1f} s, {outcome.report.n} documents]")
+
+
+@main.command(name="eval")
+@click.option("--data", "data", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              default=None, help="Folder of saved pages with .json ground truth "
+                                 "(default: ../shared/eval/dev when present).")
+def eval_cmd(data: Path | None) -> None:
+    """Score the current category model on a folder of labelled pages."""
+    from . import train as train_mod
+    from .classify import Classifier
+
+    if data is None:
+        from .config import project_dir
+
+        data = project_dir().parent / "shared" / "eval" / "dev"
+        if not data.is_dir():
+            raise click.UsageError("give --data DIR: a folder of .html pages with .json truth")
+    report = train_mod.evaluate(Classifier.load(), data)
+    if report.n == 0:
+        raise click.UsageError(f"no labelled pages in {data} (want NAME.html beside NAME.json)")
+    click.echo(train_mod.format_report(report))
+    for line in report.extra.get("misses", []):
+        click.echo(f"  miss: {line}")
+    for line in report.extra.get("failed", []):
+        click.echo(f"  failed: {line}", err=True)
 
 
 def describe(result) -> str:

@@ -239,6 +239,13 @@ class Store:
             raise StoreError(f"no article {article_id} in the archive")
         return article_from_row(row)
 
+    def training_examples(self) -> list[dict]:
+        """Reviewer-approved dossiers with their category, for `drafter train`."""
+        rows = self.db.execute(
+            "SELECT t.dossier_id, t.category, t.text, d.title FROM training_examples t"
+            " JOIN dossiers d ON d.id = t.dossier_id ORDER BY t.id")
+        return [dict(r) for r in rows]
+
     def table_counts(self) -> dict[str, int]:
         names = ["pages", "articles", "dossiers", "facts", "review_events", "training_examples"]
         return {n: self.db.execute(f"SELECT count(*) FROM {n}").fetchone()[0] for n in names}
@@ -254,3 +261,4 @@ def article_from_row(row: sqlite3.Row) -> Article:
 
 def dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
+

@@ -1,0 +1,197 @@
+"""Classify: an article's text in, the attack category with ranked probabilities out.
+
+One scikit-learn `Pipeline` (word and character n-gram TF-IDF, a calibrated linear SVM) over a
+document in which the title and the lead are repeated so that they weigh more. Models are stored
+with skops and loaded with an explicit list of trusted types (never pickle), beside a model card
+whose checksum must match the file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import config
+from .errors import ModelError
+from .records import Article, Fact, Facts
+
+CARD_FILE = "classifier.card.json"
+RANDOM_STATE = 0
+TITLE_WEIGHT = 3
+LEAD_WEIGHT = 2
+LEAD_CHARS = 600
+
+# Every type a drafter model file may contain. Anything else in a file is refused.
+TRUSTED_TYPES = [
+    "builtins.dict",
+    "builtins.float",
+    "builtins.int",
+    "builtins.list",
+    "builtins.str",
+    "builtins.tuple",
+    "numpy.dtype",
+    "numpy.float64",
+    "numpy.int64",
+    "numpy.ndarray",
+    "scipy.sparse._csr.csr_matrix",
+    "sklearn.calibration.CalibratedClassifierCV",
+    "sklearn.calibration._CalibratedClassifier",
+    "sklearn.calibration._SigmoidCalibration",
+    "sklearn.feature_extraction.text.TfidfTransformer",
+    "sklearn.feature_extraction.text.TfidfVectorizer",
+    "sklearn.pipeline.FeatureUnion",
+    "sklearn.pipeline.Pipeline",
+    "sklearn.preprocessing._label.LabelEncoder",
+    "sklearn.svm._classes.LinearSVC",
+]
+
+
+def document(title: str, text: str) -> str:
+    """The classifier's view of an article: title and lead repeated so they count more."""
+    title = (title or "").strip()
+    body = (text or "").strip()
+    if title and body.startswith(title):
+        body = body[len(title):].lstrip()
+    lead = body[:LEAD_CHARS]
+    return "\n".join([title] * TITLE_WEIGHT + [lead] * LEAD_WEIGHT + [body])
+
+
+def build_pipeline(random_state: int = RANDOM_STATE):
+    """The untrained pipeline: features and a calibrated linear model, fixed randomness."""
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.pipeline import FeatureUnion, Pipeline
+    from sklearn.svm import LinearSVC
+
+    words = TfidfVectorizer(analyzer="word", ngram_range=(1, 2), min_df=2, sublinear_tf=True,
+                            lowercase=True, token_pattern=r"(?u)\b[a-z][a-z0-9%'-]+\b",
+                            stop_words="english", max_df=0.6)
+    chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), min_df=3, sublinear_tf=True,
+                            lowercase=True, max_features=60000)
+    svm = LinearSVC(C=0.5, class_weight="balanced", random_state=random_state)
+    model = CalibratedClassifierCV(svm, method="sigmoid", cv=3)
+    return Pipeline([("features", FeatureUnion([("words", words), ("chars", chars)])),
+                     ("model", model)])
+
+
+def file_sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@dataclass
+class Prediction:
+    category: str
+    scores: dict[str, float]
+    terms: list[str]
+    """Words and phrases in the document that pushed it toward `category`."""
+    uncertainty: float
+    """0 when the model is sure, 1 when it cannot tell the top two categories apart."""
+
+
+class Classifier:
+    """A loaded, trusted classifier and its model card."""
+
+    def __init__(self, pipeline, card: dict) -> None:
+        self.pipeline = pipeline
+        self.card = card
+        self.labels = list(pipeline.classes_)
+
+    @classmethod
+    def load(cls, directory: Path | None = None) -> Classifier:
+        directory = Path(directory) if directory else config.models_dir()
+        return cls(*load_model(directory))
+
+    def predict(self, documents: Sequence[str], explain: int = 8) -> list[Prediction]:
+        probs = self.pipeline.predict_proba(list(documents))
+        out = []
+        for i, row in enumerate(probs):
+            ranked = sorted(zip(self.labels, row), key=lambda kv: kv[1], reverse=True)
+            best, p1 = ranked[0]
+            p2 = ranked[1][1] if len(ranked) > 1 else 0.0
+            terms = self.explain(documents[i], best, explain) if explain else []
+            out.append(Prediction(best, {k: round(float(v), 4) for k, v in ranked}, terms,
+                                  round(float(1.0 - (p1 - p2)), 4)))
+        return out
+
+    def explain(self, doc: str, category: str, k: int = 8) -> list[str]:
+        """The k word features with the largest positive contribution toward `category`."""
+        features = self.pipeline.named_steps["features"]
+        model = self.pipeline.named_steps["model"]
+        words = features.transformer_list[0][1]
+        x = words.transform([doc])
+        idx = self.labels.index(category)
+        coef = None
+        for calibrated in model.calibrated_classifiers_:
+            c = calibrated.estimator.coef_
+            c = c[idx] if c.shape[0] > 1 else c[0]
+            n_words = len(words.vocabulary_)
+            c = c[:n_words]
+            coef = c if coef is None else coef + c
+        contrib = x.multiply(coef).tocsr()
+        names = words.get_feature_names_out()
+        pairs = sorted(zip(contrib.indices, contrib.data), key=lambda p: p[1], reverse=True)
+        return [str(names[j]) for j, v in pairs[:k] if v > 0]
+
+    def add_category(self, article: Article, facts: Facts) -> Facts:
+        """Return `facts` with the category fact filled in."""
+        pred = self.predict([document(article.title, article.text)])[0]
+        start, end, sentence = evidence(article.text, pred.terms)
+        fact = Fact(field="category", value=pred.category,
+                    confidence=round(pred.scores[pred.category], 3),
+                    text=article.text[start:end], start=start, end=end, sentence=sentence,
+                    extra={"scores": pred.scores, "terms": pred.terms,
+                           "uncertainty": pred.uncertainty})
+        single = dict(facts.single)
+        single["category"] = fact
+        return Facts(single=single, lists=dict(facts.lists))
+
+
+def evidence(text: str, terms: list[str]) -> tuple[int, int, str]:
+    """Where the strongest explaining term first occurs, and its sentence."""
+    for term in terms:
+        m = re.search(rf"(?i)\b{re.escape(term)}\b", text)
+        if m:
+            s = max(text.rfind(". ", 0, m.start()), text.rfind("\n", 0, m.start())) + 1
+            e_dot = text.find(". ", m.end())
+            e_nl = text.find("\n", m.end())
+            ends = [x for x in (e_dot + 1 if e_dot >= 0 else -1, e_nl) if x >= 0]
+            e = min(ends) if ends else len(text)
+            return m.start(), m.end(), text[s:e].strip()
+    return 0, 0, ""
+
+
+def load_model(directory: Path):
+    """Load and verify the model in `directory`; raise `ModelError` with what to do."""
+    card_path = directory / CARD_FILE
+    retrain = "run `drafter train` to rebuild it, or restore models/ from the repository"
+    try:
+        card = json.loads(card_path.read_text(encoding="utf-8"))
+        path = directory / Path(card["file"]).name
+    except (OSError, json.JSONDecodeError, KeyError, TypeError) as exc:
+        raise ModelError(f"no usable category model in {directory}: the model card "
+                         f"{card_path.name} is missing or unreadable", retrain) from exc
+    if not path.exists():
+        raise ModelError(f"the model file {path} named by the model card is missing", retrain)
+    if card.get("sha256") != file_sha256(path):
+        raise ModelError(f"the model file {path} does not match its model card (checksum differs)",
+                         retrain)
+    import skops.io as sio
+
+    try:
+        untrusted = [t for t in sio.get_untrusted_types(file=path) if t not in TRUSTED_TYPES]
+    except Exception as exc:  # noqa: BLE001 - skops raises several types for a broken file
+        raise ModelError(f"the model file {path} is corrupt ({type(exc).__name__})",
+                         retrain) from exc
+    if untrusted:
+        raise ModelError(f"the model file {path} contains untrusted types: "
+                         f"{', '.join(sorted(untrusted)[:3])}", retrain)
+    try:
+        pipeline = sio.load(path, trusted=TRUSTED_TYPES)
+    except Exception as exc:  # noqa: BLE001
+        raise ModelError(f"the model file {path} could not be loaded ({type(exc).__name__})",
+                         retrain) from exc
+    return pipeline, card
