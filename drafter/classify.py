@@ -98,7 +98,7 @@ class Classifier:
     def __init__(self, pipeline, card: dict) -> None:
         self.pipeline = pipeline
         self.card = card
-        self.labels = list(pipeline.classes_)
+        self.labels = [str(c) for c in pipeline.classes_]
 
     @classmethod
     def load(cls, directory: Path | None = None) -> Classifier:

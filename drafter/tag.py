@@ -880,9 +880,10 @@ def other_incident_sentences(ctx: Ctx, victim_first: set[str]) -> set[int]:
              if s.label_ not in ("security-firm", "law-enforcement", "media", "issuer", "mixer",
                                  "attacker")]
     names += [(e.start_char, e.end_char, e.text) for e in ctx.doc.ents if e.label_ == "ORG"]
+    chain_words = {s.text for s in ctx.doc.spans.get("chains", [])}
     for start, end, text in names:
         first = norm_tokens(text)[:1]
-        if not first or first[0] in victim_first:
+        if not first or first[0] in victim_first or text in chain_words:
             continue
         sent = ctx.sent_at(start)
         after = ctx.doc.text[end:min(sent.end, end + 50)]
@@ -890,7 +891,7 @@ def other_incident_sentences(ctx: Ctx, victim_first: set[str]) -> set[int]:
         if loss is None:
             continue
         # the loss belongs to this other firm unless our victim is named right before the verb
-        window = ctx.doc.text[max(sent.start, end + loss.start() - 60):end + loss.start()].lower()
+        window = ctx.doc.text[sent.start:end + loss.start()].lower()
         if not any(v in window for v in victim_first):
             out.add(sent.index)
     ctx.other_cache[key] = out

@@ -1,0 +1,132 @@
+"""The tagger on small articles of our own: roles, victim, date, chains, status, evidence."""
+
+from __future__ import annotations
+
+import pytest
+
+from drafter.records import Article
+from drafter.tag import Tagger
+
+
+@pytest.fixture(scope="module")
+def tagger():
+    return Tagger()
+
+
+def art(title: str, text: str, published: str | None = "2024-03-13") -> Article:
+    return Article(source="test", url=None, title=title, text=title + "\n" + text,
+                   published=published, site="Test Wire")
+
+
+BOUNTY = art(
+    "Lendora drained of $4.2 million in lending pool exploit",
+    "Lendora, a lending protocol on Arbitrum, said on Monday that an attacker drained about "
+    "$4.2 million from its USDC pool by abusing a rounding error in the share calculation.\n"
+    "The team offered a $420,000 bounty for the return of the rest and said the flaw had been "
+    "patched. Security firm PeckShield said the attacker first borrowed $30 million in a flash "
+    "loan to inflate the share price.\n"
+    "Tether later froze $1.1 million of the stolen USDT held at one of the attacker's addresses.")
+
+
+def facts(tagger, article):
+    return tagger.tag(article)
+
+
+def test_a_bounty_beside_a_loss(tagger):
+    f = facts(tagger, BOUNTY)
+    assert f.get("funds_stolen_usd").value == 4_200_000
+    roles = {a.text: a.extra["role"] for a in f.all("amounts")}
+    assert roles["$420,000"] == "bounty"
+    assert roles["$30 million"] == "other"
+
+
+def test_a_recovered_sum_and_an_issuer_freeze(tagger):
+    f = facts(tagger, BOUNTY)
+    roles = {a.text: a.extra["role"] for a in f.all("amounts")}
+    assert roles["$1.1 million"] == "recovered"
+    assert f.get("status").value == "partially-recovered"
+
+
+def test_a_quoted_security_firm_is_not_the_victim(tagger):
+    f = facts(tagger, BOUNTY)
+    assert f.get("victim").value == "Lendora"
+    roles = {x.value: x.extra["role"] for x in f.all("firms")}
+    assert roles.get("PeckShield") == "security-firm"
+
+
+def test_relative_incident_date_and_chain(tagger):
+    f = facts(tagger, BOUNTY)
+    assert f.get("incident_date").value == "2024-03-11"
+    assert [c.value for c in f.all("chains")] == ["Arbitrum"]
+    assert f.get("target").value == "defi-protocol"
+
+
+def test_every_fact_carries_offsets_and_its_sentence(tagger):
+    f = facts(tagger, BOUNTY)
+    text = BOUNTY.text
+    for fact in [f.get("funds_stolen_usd"), f.get("incident_date"), f.get("victim"),
+                 *f.all("amounts"), *f.all("chains")]:
+        assert text[fact.start:fact.end] == fact.text
+        assert fact.text in fact.sentence
+        assert 0 < fact.confidence < 1
+
+
+EXCHANGE = art(
+    "Crypto exchange Korbit-X halts withdrawals after hot wallet hack",
+    "South Korean exchange Korbit-X said hackers took 1,800 ETH, worth about $7 million, "
+    "from its hot wallet late on Saturday.\n"
+    "Binance said it had frozen part of the stolen ether after the attacker tried to deposit "
+    "it, and chief executive officers across the industry pledged to block the addresses.\n"
+    "The exchange will reimburse customers from its own funds.", published="2024-03-10")
+
+
+def test_an_exchange_that_froze_funds_is_not_the_victim(tagger):
+    f = facts(tagger, EXCHANGE)
+    assert f.get("victim").value == "Korbit-X"
+    roles = {x.value: x.extra["role"] for x in f.all("firms")}
+    assert roles.get("Binance") == "exchange"
+    assert f.get("funds_stolen_usd").value == 7_000_000
+    assert f.get("incident_date").value == "2024-03-09"
+    assert f.get("target").value == "exchange"
+    assert [c.value for c in f.all("chains")] == ["Ethereum"]
+
+
+def test_reimbursement_is_not_recovery(tagger):
+    text = ("Vaultline lost $2 million when its bridge keys were stolen on Friday. The company "
+            "said it would reimburse every user from its treasury. None of the funds have been "
+            "returned.")
+    f = facts(tagger, art("Vaultline bridge loses $2 million", text))
+    assert f.get("status").value == "unrecovered"
+
+
+def test_a_laundering_route_is_not_a_theft_chain(tagger):
+    text = ("The attacker drained 3,000 BNB from the Pancake-style DEX Swapora on BNB Chain on "
+            "Tuesday, then bridged the proceeds to Ethereum and sent them through Tornado Cash.")
+    f = facts(tagger, art("Swapora DEX drained on BNB Chain", text))
+    assert [c.value for c in f.all("chains")] == ["BNB Chain"]
+
+
+def test_another_incidents_amount_is_not_the_loss(tagger):
+    text = ("Pollenswap lost $850,000 on Sunday after an attacker abused a missing access "
+            "check in its router. Earlier this year, Hexagate Finance lost $12 million in a "
+            "similar attack.")
+    f = facts(tagger, art("Pollenswap router exploited", text))
+    assert f.get("funds_stolen_usd").value == 850_000
+    assert f.get("victim").value == "Pollenswap"
+
+
+def test_addresses_and_hashes_in_text(tagger):
+    addr = "0x" + "5c" * 20
+    tx = "0x" + "e4" * 32
+    text = f"Drainbase lost $1 million. The exploiter {addr} sent the funds in {tx} on Monday."
+    f = facts(tagger, art("Drainbase exploited", text))
+    assert [a.value for a in f.all("addresses")] == [addr]
+    assert [t.value for t in f.all("tx_hashes")] == [tx]
+
+
+def test_an_article_without_amounts_or_dates_gets_nulls_not_guesses(tagger):
+    text = ("The project's developers say they are investigating unusual activity and will "
+            "share more information when they have it. Users were asked to revoke approvals.")
+    f = facts(tagger, art("Project investigates unusual activity", text, published=None))
+    assert f.get("funds_stolen_usd") is None
+    assert f.get("incident_date") is None
