@@ -837,12 +837,16 @@ def pick_status(ctx: Ctx, amounts: list[AmountCand], victim_names: set[str]) -> 
             window = sent.text[max(0, m.start() - 60):m.end() + 25]
             if cues.rec_not.search(window):
                 continue
+            if re.match(r"^\s+(?:private\s+)?(?:keys?|password|seed|data|error|value|message|"
+                        r"signature|phrase|account)\b", sent.text[m.end():], re.I):
+                continue  # "the recovered key": not funds coming back
             if re.search(r"\bto\s+(?:\w+\s+(?:and|or)\s+)?$", sent.text[max(0, m.start() - 25):
                                                                      m.start()], re.I):
                 continue  # "to flag and freeze": a purpose, not an event
-            if cues.rec_neg.search(sent.text[max(0, m.start() - 60):m.start()]) or \
-                    re.search(r"\b(?:no|none|nothing|not|never)\b",
-                              sent.text[max(0, m.start() - 25):m.start()], re.I) or \
+            clause = re.split(r"[;:]|\bbut\b|\bwhile\b|\balthough\b|\bhowever\b",
+                              sent.text[:m.start()])[-1][-90:]
+            if cues.rec_neg.search(clause) or \
+                    re.search(r"\b(?:no|none|nothing|not|never)\b", clause, re.I) or \
                     re.match(r"^\W{0,6}(?:none|nothing|no\b|n/a|not\b)", sent.text[m.end():], re.I):
                 negative_ev.append(sent)
                 continue
