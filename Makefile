@@ -20,7 +20,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 demo: $(STAMP)
-	$(BIN)/drafter extract corpus/samples/wintermute-news.html
+	$(BIN)/drafter extract corpus/samples/wintermute-news.html corpus/samples/wintermute-followup.html
 
 lint: $(STAMP)
 	$(BIN)/ruff check drafter tests bench
