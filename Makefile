@@ -20,7 +20,9 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 demo: $(STAMP)
-	$(BIN)/drafter extract corpus/samples/wintermute-news.html corpus/samples/wintermute-followup.html
+	$(BIN)/drafter extract corpus/samples/wintermute-news.html
+	$(BIN)/drafter draft --new corpus/samples/wintermute-news.html corpus/samples/wintermute-followup.html
+	$(BIN)/drafter list
 
 lint: $(STAMP)
 	$(BIN)/ruff check drafter tests bench

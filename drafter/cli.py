@@ -31,6 +31,15 @@ class Group(click.Group):
         except KeyboardInterrupt:
             click.echo("interrupted; nothing half-written was kept", err=True)
             ctx.exit(130)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
+        except Exception as exc:  # noqa: BLE001 - the last line of defence: no tracebacks
+            if os.environ.get("DRAFTER_DEBUG"):
+                raise
+            click.echo(f"error: internal error: {type(exc).__name__}: {exc}", err=True)
+            click.echo("  hint: this is a bug in drafter; rerun with DRAFTER_DEBUG=1 and report "
+                       "the traceback", err=True)
+            ctx.exit(1)
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -84,6 +93,95 @@ def extract(sources: Sequence[str], jsonl: bool, refresh: bool, no_cache: bool) 
             click.echo(f"error: {result.error_message}", err=True)
     if not all(r.ok for r in results):
         sys.exit(1)
+
+
+@main.command()
+@click.argument("sources", nargs=-1, required=True)
+@click.option("--into", type=int, metavar="N", help="Add the sources to dossier number N.")
+@click.option("--new", "allow_duplicate", is_flag=True,
+              help="Draft a new dossier even if one about the same incident exists.")
+@click.option("--json", "as_json", is_flag=True, help="Print the dossier's JSON form on stdout.")
+@click.option("--refresh", is_flag=True, help="Fetch again even when a page is cached.")
+def draft(sources: Sequence[str], into: int | None, allow_duplicate: bool, as_json: bool,
+          refresh: bool) -> None:
+    """Draft one dossier from SOURCES (URLs or saved pages) about one incident."""
+    from . import dossiers, render
+    from .pipeline import Pipeline, stderr_progress
+
+    store = open_store()
+    pipeline = Pipeline(store=store, settings=fetch_settings(), refresh=refresh)
+    result = dossiers.draft(store, pipeline, sources, into=into,
+                            allow_duplicate=allow_duplicate, progress=stderr_progress)
+    for source, message in result.failures:
+        click.echo(f"warning: skipped {message}", err=True)
+    d = result.dossier
+    paths = dossiers.export_all(store, d)
+    if as_json:
+        click.echo(render.render(d, "json", dossiers.related(store, d)), nl=False)
+    else:
+        verb = "drafted" if result.created else "updated"
+        click.echo(f"{verb} dossier № {d.number}: {d.title}")
+        click.echo(f"  {d.deck}")
+        conflicts = [n for n, f in d.facts.items() if f.conflict]
+        missing = [n for n, f in d.facts.items() if f.value is None]
+        if conflicts:
+            click.echo(f"  conflicts to resolve: {', '.join(conflicts)}")
+        if missing:
+            click.echo(f"  not established (placeholders): {', '.join(missing)}")
+        click.echo("  exports:")
+        for path in paths:
+            click.echo(f"    {path}")
+        click.echo(f"  review it with: drafter review {d.number}")
+    if result.failures:
+        sys.exit(1)
+
+
+@main.command(name="list")
+@click.option("--json", "as_json", is_flag=True, help="Print the dossiers as JSON.")
+def list_cmd(as_json: bool) -> None:
+    """List the dossiers in the archive."""
+    from . import dossiers
+
+    store = open_store()
+    rows = [dossiers.summary(d) for d in store.dossiers()]
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    if not rows:
+        click.echo("no dossiers yet; draft one with: drafter draft URL [URL ...]")
+        return
+    click.echo(f"{'№':>4}  {'state':9} {'category':28} {'funds':>8} {'conf':>5} {'src':>3}  title")
+    for r in rows:
+        from .merge import money_short
+
+        funds = money_short(r["funds_stolen_usd"]) if r["funds_stolen_usd"] else "-"
+        click.echo(f"{r['number']:>4}  {r['state']:9} {str(r['category'] or '-'):28} {funds:>8}"
+                   f" {r['lowest_confidence']:5.2f} {r['sources']:>3}  {r['title']}")
+
+
+@main.command()
+@click.argument("number", type=int)
+def show(number: int) -> None:
+    """Print dossier NUMBER as Markdown."""
+    from . import dossiers, render
+
+    store = open_store()
+    d = store.dossier(number, by_number=True)
+    click.echo(render.render(d, "md", dossiers.related(store, d)), nl=False)
+
+
+@main.command()
+@click.argument("number", type=int)
+@click.option("--format", "fmt", type=click.Choice(["md", "html", "json", "chronicle"]),
+              default="md", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where to write (default: DRAFTER_HOME/exports/).")
+def export(number: int, fmt: str, out: Path | None) -> None:
+    """Write dossier NUMBER as Markdown, HTML, JSON or a DeFi-Hack-Chronicle record."""
+    from . import dossiers
+
+    path = dossiers.export(open_store(), number, fmt, out)
+    click.echo(str(path))
 
 
 @main.command()

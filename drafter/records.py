@@ -157,3 +157,89 @@ class ReviewEvent:
 
 def as_dict(record: Any) -> dict[str, Any]:
     return asdict(record)
+
+
+# dossiers ------------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """One source's value for a fact, with its evidence."""
+
+    source: int
+    """The 1-based number of the source in the dossier."""
+    value: Any
+    confidence: float
+    text: str
+    start: int
+    end: int
+    sentence: str
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class MergedFact:
+    """A dossier-level fact: the proposed value and every source's candidate."""
+
+    field: str
+    value: Any
+    """The proposed value; None when no source established it."""
+    confidence: float
+    candidates: tuple[Candidate, ...] = ()
+    conflict: bool = False
+    """True when sources disagree; the reviewer resolves it."""
+    state: str = "pending"
+    """pending, accepted, rejected, edited or skipped (review state)."""
+    id: int | None = None
+    """Row id in the archive, once stored."""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def evidence(self) -> Candidate | None:
+        """The strongest candidate that agrees with the proposed value."""
+        agreeing = [c for c in self.candidates if c.value == self.value] or list(self.candidates)
+        return max(agreeing, key=lambda c: c.confidence) if agreeing else None
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A page a dossier is drafted from."""
+
+    number: int
+    source: str
+    url: str | None
+    domain: str
+    title: str
+    site: str | None = None
+    published: str | None = None
+    article_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """A sentence quoted from a source, for "What happened" and "Aftermath"."""
+
+    text: str
+    source: int
+
+
+@dataclass(frozen=True, slots=True)
+class Dossier:
+    """A draft (or approved) dossier: merged facts, sources and quoted passages."""
+
+    title: str
+    deck: str
+    facts: dict[str, MergedFact]
+    """Single-valued facts: incident_date, funds_stolen_usd, victim, category, status, target."""
+    lists: dict[str, tuple[MergedFact, ...]]
+    """chains, attackers, addresses, tx_hashes."""
+    sources: tuple[Source, ...]
+    what_happened: tuple[Passage, ...] = ()
+    aftermath: tuple[Passage, ...] = ()
+    category_scores: dict[str, float] = field(default_factory=dict)
+    category_terms: tuple[str, ...] = ()
+    id: int | None = None
+    number: int | None = None
+    state: str = "draft"
+    version: int = 1
+    created_at: str | None = None
+    updated_at: str | None = None

@@ -16,8 +16,18 @@ from pathlib import Path
 from typing import Any
 
 from . import config
-from .errors import StoreError
-from .records import Article, Page
+from .errors import ConflictError, NotFoundError, StoreError
+from .records import (
+    Article,
+    Candidate,
+    Dossier,
+    Fact,
+    Facts,
+    MergedFact,
+    Page,
+    Passage,
+    Source,
+)
 
 
 def run_script(db: sqlite3.Connection, script: str) -> None:
@@ -111,7 +121,13 @@ def m001_initial(db: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS = [(1, "m001_initial", m001_initial)]
+def m002_article_facts(db: sqlite3.Connection) -> None:
+    """Keep each article's tagged facts, so adding a source re-merges without re-tagging."""
+    db.execute("ALTER TABLE articles ADD COLUMN facts TEXT")
+    db.execute("ALTER TABLE facts ADD COLUMN position INTEGER NOT NULL DEFAULT 0")
+
+
+MIGRATIONS = [(1, "m001_initial", m001_initial), (2, "m002_article_facts", m002_article_facts)]
 
 
 def now() -> str:
@@ -223,15 +239,145 @@ class Store:
 
     # articles ------------------------------------------------------------------------------
 
-    def save_article(self, article: Article, page_id: int | None = None) -> int:
+    def save_article(self, article: Article, page_id: int | None = None,
+                     facts: Facts | None = None) -> int:
         with self.transaction() as db:
-            cur = db.execute(
-                "INSERT INTO articles (page_id, source, url, title, site, author, published,"
-                " language, text, extracted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (page_id, article.source, article.url, article.title, article.site,
-                 article.author, article.published, article.language, article.text, now()),
-            )
+            return self._insert_article(db, article, page_id, facts)
+
+    def _insert_article(self, db, article: Article, page_id: int | None,
+                        facts: Facts | None) -> int:
+        cur = db.execute(
+            "INSERT INTO articles (page_id, source, url, title, site, author, published,"
+            " language, text, extracted_at, facts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (page_id, article.source, article.url, article.title, article.site,
+             article.author, article.published, article.language, article.text, now(),
+             dumps(facts_to_json(facts)) if facts is not None else None),
+        )
         return int(cur.lastrowid or 0)
+
+    def article_facts(self, article_id: int) -> Facts | None:
+        row = self.db.execute("SELECT facts FROM articles WHERE id = ?", (article_id,)).fetchone()
+        if row is None or row[0] is None:
+            return None
+        return facts_from_json(json.loads(row[0]))
+
+    # dossiers ------------------------------------------------------------------------------
+
+    def create_dossier(self, dossier: Dossier,
+                       articles: list[tuple[Article, Facts, int | None]] | None = None) -> Dossier:
+        """Store a new dossier (and any unsaved articles) in one transaction; number it."""
+        with self.transaction() as db:
+            number = db.execute("SELECT coalesce(max(number), 0) + 1 FROM dossiers").fetchone()[0]
+            stamp = now()
+            cur = db.execute(
+                "INSERT INTO dossiers (number, title, category, state, data, version, created_at,"
+                " updated_at) VALUES (?, ?, ?, 'draft', '{}', 1, ?, ?)",
+                (number, dossier.title, dossier.facts["category"].value, stamp, stamp))
+            dossier_id = int(cur.lastrowid or 0)
+            stored = self._write_dossier(db, dossier_id, dossier, articles)
+        return self.dossier(stored)
+
+    def replace_dossier(self, dossier_id: int, dossier: Dossier,
+                        articles: list[tuple[Article, Facts, int | None]] | None = None,
+                        expected_version: int | None = None) -> Dossier:
+        """Re-merge an existing dossier; review states of unchanged facts are kept."""
+        with self.transaction() as db:
+            row = db.execute("SELECT version FROM dossiers WHERE id = ?", (dossier_id,)).fetchone()
+            if row is None:
+                raise NotFoundError(f"no dossier with id {dossier_id}")
+            if expected_version is not None and row[0] != expected_version:
+                raise ConflictError("the dossier was changed by someone else since you opened it",
+                                    "reload it and try again")
+            old = {(r["field"], r["value"]): r["state"] for r in db.execute(
+                "SELECT field, value, state FROM facts WHERE dossier_id = ?", (dossier_id,))}
+            db.execute("DELETE FROM facts WHERE dossier_id = ?", (dossier_id,))
+            db.execute("DELETE FROM dossier_sources WHERE dossier_id = ?", (dossier_id,))
+            self._write_dossier(db, dossier_id, dossier, articles, old)
+            db.execute("UPDATE dossiers SET version = version + 1, updated_at = ? WHERE id = ?",
+                       (now(), dossier_id))
+        return self.dossier(dossier_id)
+
+    def _write_dossier(self, db, dossier_id: int, d: Dossier, articles, old_states=None) -> int:
+        sources = []
+        for src, item in zip(d.sources, articles or [None] * len(d.sources)):
+            article_id = src.article_id
+            if article_id is None and item is not None:
+                article_id = self._insert_article(db, item[0], None, item[1])
+            db.execute("INSERT INTO dossier_sources (dossier_id, article_id, position)"
+                       " VALUES (?, ?, ?)", (dossier_id, article_id, src.number))
+            sources.append({**source_to_json(src), "article_id": article_id})
+        data = {"deck": d.deck, "sources": sources,
+                "what_happened": [[p.text, p.source] for p in d.what_happened],
+                "aftermath": [[p.text, p.source] for p in d.aftermath],
+                "category_scores": d.category_scores, "category_terms": list(d.category_terms)}
+        db.execute("UPDATE dossiers SET title = ?, category = ?, data = ? WHERE id = ?",
+                   (d.title, d.facts["category"].value, dumps(data), dossier_id))
+        rows = [(name, f, 0) for name, f in d.facts.items()]
+        rows += [(name, f, i + 1) for name, items in d.lists.items() for i, f in enumerate(items)]
+        for name, f, position in rows:
+            value = dumps(f.value)
+            state = f.state
+            if old_states and (name, value) in old_states and state == "pending":
+                state = old_states[(name, value)]
+            ev = f.evidence
+            extra = {**f.extra, "conflict": f.conflict,
+                     "candidates": [candidate_to_json(c) for c in f.candidates]}
+            db.execute(
+                'INSERT INTO facts (dossier_id, field, value, confidence, text, start, "end",'
+                " sentence, extra, state, position) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (dossier_id, name, value, f.confidence, ev.text if ev else "",
+                 ev.start if ev else 0, ev.end if ev else 0, ev.sentence if ev else "",
+                 dumps(extra), state, position))
+        return dossier_id
+
+    def dossier(self, key: int, by_number: bool = False) -> Dossier:
+        column = "number" if by_number else "id"
+        row = self.db.execute(f"SELECT * FROM dossiers WHERE {column} = ?", (key,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"no dossier number {key}" if by_number else f"no dossier {key}",
+                                "see `drafter list` for the dossiers in the archive")
+        data = json.loads(row["data"])
+        facts: dict[str, MergedFact] = {}
+        lists: dict[str, list[MergedFact]] = {}
+        for r in self.db.execute("SELECT * FROM facts WHERE dossier_id = ? ORDER BY field,"
+                                 " position", (row["id"],)):
+            extra = json.loads(r["extra"])
+            cands = tuple(candidate_from_json(c) for c in extra.pop("candidates", []))
+            conflict = bool(extra.pop("conflict", False))
+            f = MergedFact(field=r["field"], value=json.loads(r["value"]),
+                           confidence=r["confidence"], candidates=cands, conflict=conflict,
+                           state=r["state"], id=r["id"], extra=extra)
+            if r["position"] == 0:
+                facts[r["field"]] = f
+            else:
+                lists.setdefault(r["field"], []).append(f)
+        for name in ("incident_date", "funds_stolen_usd", "victim", "category", "status",
+                     "target"):
+            facts.setdefault(name, MergedFact(field=name, value=None, confidence=0.0))
+        return Dossier(
+            title=row["title"], deck=data.get("deck", ""), facts=facts,
+            lists={k: tuple(v) for k, v in lists.items()},
+            sources=tuple(source_from_json(s) for s in data.get("sources", [])),
+            what_happened=tuple(Passage(t, n) for t, n in data.get("what_happened", [])),
+            aftermath=tuple(Passage(t, n) for t, n in data.get("aftermath", [])),
+            category_scores=data.get("category_scores", {}),
+            category_terms=tuple(data.get("category_terms", [])),
+            id=row["id"], number=row["number"], state=row["state"], version=row["version"],
+            created_at=row["created_at"], updated_at=row["updated_at"])
+
+    def dossiers(self) -> list[Dossier]:
+        ids = [r[0] for r in self.db.execute("SELECT id FROM dossiers ORDER BY number")]
+        return [self.dossier(i) for i in ids]
+
+    def source_articles(self, dossier_id: int) -> list[tuple[Article, Facts | None, int]]:
+        rows = self.db.execute(
+            "SELECT a.* FROM dossier_sources s JOIN articles a ON a.id = s.article_id"
+            " WHERE s.dossier_id = ? ORDER BY s.position", (dossier_id,))
+        out = []
+        for r in rows:
+            facts = facts_from_json(json.loads(r["facts"])) if r["facts"] else None
+            out.append((article_from_row(r), facts, r["id"]))
+        return out
 
     def article(self, article_id: int) -> Article:
         row = self.db.execute("SELECT * FROM articles WHERE id = ?", (article_id,)).fetchone()
@@ -257,6 +403,43 @@ def article_from_row(row: sqlite3.Row) -> Article:
         site=row["site"], author=row["author"], published=row["published"],
         language=row["language"],
     )
+
+
+def fact_from_json(name: str, data: dict) -> Fact:
+    data = dict(data)
+    base = {k: data.pop(k) for k in ("value", "confidence", "text", "start", "end", "sentence")}
+    return Fact(field=name, extra=data, **base)
+
+
+def facts_to_json(facts: Facts) -> dict:
+    return facts.to_json()
+
+
+def facts_from_json(data: dict) -> Facts:
+    from .records import LIST_FIELDS, SINGLE_FIELDS
+
+    single = {n: fact_from_json(n, data[n]) if data.get(n) else None for n in SINGLE_FIELDS}
+    lists = {n: tuple(fact_from_json(n, x) for x in data.get(n, [])) for n in LIST_FIELDS}
+    return Facts(single=single, lists=lists)
+
+
+def candidate_to_json(c: Candidate) -> dict:
+    return {"source": c.source, "value": c.value, "confidence": c.confidence, "text": c.text,
+            "start": c.start, "end": c.end, "sentence": c.sentence, "extra": c.extra}
+
+
+def candidate_from_json(d: dict) -> Candidate:
+    return Candidate(**d)
+
+
+def source_to_json(s: Source) -> dict:
+    return {"number": s.number, "source": s.source, "url": s.url, "domain": s.domain,
+            "title": s.title, "site": s.site, "published": s.published,
+            "article_id": s.article_id}
+
+
+def source_from_json(d: dict) -> Source:
+    return Source(**d)
 
 
 def dumps(value: Any) -> str:
