@@ -83,9 +83,8 @@ def candidate(source: int, fact) -> Candidate:
                      extra=dict(fact.extra))
 
 
-def merge_single(field: str, cands: list[Candidate]) -> MergedFact:
-    if not cands:
-        return MergedFact(field=field, value=None, confidence=0.0)
+def group(field: str, cands: Sequence[Candidate]) -> list[list[Candidate]]:
+    """Candidates that state the same value, in order of first appearance."""
     groups: list[list[Candidate]] = []
     for c in cands:
         for g in groups:
@@ -94,6 +93,13 @@ def merge_single(field: str, cands: list[Candidate]) -> MergedFact:
                 break
         else:
             groups.append([c])
+    return groups
+
+
+def merge_single(field: str, cands: list[Candidate]) -> MergedFact:
+    if not cands:
+        return MergedFact(field=field, value=None, confidence=0.0)
+    groups = group(field, cands)
     scored = sorted(groups, key=lambda g: (sum(c.confidence for c in g), len(g)), reverse=True)
     best = scored[0]
     value = max(best, key=lambda c: c.confidence).value
@@ -105,18 +111,9 @@ def merge_single(field: str, cands: list[Candidate]) -> MergedFact:
 
 
 def merge_list(field: str, per_source: list[tuple[int, Sequence]]) -> tuple[MergedFact, ...]:
-    groups: list[list[Candidate]] = []
-    for number, facts in per_source:
-        for fact in facts:
-            c = candidate(number, fact)
-            for g in groups:
-                if same_value(field, g[0].value, c.value):
-                    g.append(c)
-                    break
-            else:
-                groups.append([c])
+    cands = [candidate(number, fact) for number, facts in per_source for fact in facts]
     out = []
-    for g in groups:
+    for g in group(field, cands):
         value = max(g, key=lambda c: c.confidence).value
         out.append(MergedFact(field=field, value=value,
                               confidence=round(pooled([c.confidence for c in g]), 3),
