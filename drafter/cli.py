@@ -136,6 +136,18 @@ def draft(sources: Sequence[str], into: int | None, allow_duplicate: bool, as_js
         sys.exit(1)
 
 
+@main.command(name="review")
+@click.argument("number", type=int, required=False)
+def review_cmd(number: int | None) -> None:
+    """Open the review app (on dossier NUMBER, or on the list of dossiers)."""
+    from .tui import make_app
+
+    store = open_store()
+    if number is not None:
+        store.dossier(number, by_number=True)  # a clear error before the screen opens
+    make_app(store=store, number=number).run()
+
+
 @main.command(name="list")
 @click.option("--json", "as_json", is_flag=True, help="Print the dossiers as JSON.")
 def list_cmd(as_json: bool) -> None:
