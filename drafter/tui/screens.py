@@ -19,6 +19,7 @@ from .dialogs import (
     ConflictModal,
     EditFactModal,
     HelpModal,
+    quiet_input,
 )
 
 FIELD_LABELS = {"incident_date": "Date", "funds_stolen_usd": "Funds stolen", "victim": "Victim",
@@ -42,7 +43,7 @@ class DossierListScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Label("Dossiers — least certain first", id="list-title")
-        yield Input(placeholder="type to filter by title, category or state", id="filter")
+        yield quiet_input(placeholder="type to filter by title, category or state", id="filter")
         yield DataTable(id="dossiers", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
