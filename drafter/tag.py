@@ -181,11 +181,18 @@ class Ctx:
     published: dt.date | None
     sents: list[Sent] = field(default_factory=list)
     other_cache: dict = field(default_factory=dict)
+    mentions: list | None = None
+    title_mentions: list = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.sents = [Sent(s.start_char, s.end_char, s.text, i)
                       for i, s in enumerate(self.doc.sents)]
         self._starts = [s.start for s in self.sents]
+        # doc.ents and doc.spans rebuild their lists on every access: read them once
+        self.text = self.doc.text
+        self.ents = list(self.doc.ents)
+        self.firm_spans = list(self.doc.spans.get("firms", []))
+        self.chain_spans = list(self.doc.spans.get("chains", []))
 
     def sent_at(self, char: int) -> Sent:
         import bisect
@@ -197,7 +204,7 @@ class Ctx:
              **extra) -> Fact:
         sent = self.sent_at(start)
         return Fact(field=name, value=value, confidence=round(min(max(confidence, 0.01), 0.99), 3),
-                    text=self.doc.text[start:end], start=start, end=end,
+                    text=self.text[start:end], start=start, end=end,
                     sentence=sent.text.strip(), extra=extra)
 
 
@@ -341,22 +348,21 @@ def pick_victim(ctx: Ctx, loss_sents: set[int] | frozenset[int] = frozenset()
                 ) -> tuple[list[Fact], Fact | None]:
     lex, cues, doc = ctx.lex, ctx.cues, ctx.doc
     title = ctx.article.title or ""
-    mentions = firm_mentions(doc, lex)
-    if ctx.title_doc is not None:
-        title_mentions = firm_mentions(ctx.title_doc, lex)
-    else:
-        title_mentions = []
+    if ctx.mentions is None:
+        ctx.mentions = firm_mentions(doc, lex)
+        ctx.title_mentions = firm_mentions(ctx.title_doc, lex) if ctx.title_doc is not None else []
+    mentions, title_mentions = ctx.mentions, ctx.title_mentions
     groups = group_firms(mentions, title)
     # names that appear only in the title still count, with no offsets in the text
     for _, _, text, kind in title_mentions:
         if not any(text in g.names or norm_tokens(text)[:1] == g.tokens[:1] for g in groups):
-            found = doc.text.find(text)
+            found = ctx.text.find(text)
             if found >= 0:
                 g = FirmGroup(Counter({text: 1}), kind, [(found, found + len(text))], True)
                 groups.append(g)
-    consensus = bool(re.search(r"51\s?%|51 percent|reorg|double[- ]spen", doc.text, re.I))
-    chain_names = {s.text for s in doc.spans.get("chains", [])}
-    first_sent_end = ctx.sents[1].end if len(ctx.sents) > 1 else len(doc.text)
+    consensus = bool(re.search(r"51\s?%|51 percent|reorg|double[- ]spen", ctx.text, re.I))
+    chain_names = {s.text for s in ctx.chain_spans}
+    first_sent_end = ctx.sents[1].end if len(ctx.sents) > 1 else len(ctx.text)
     for g in groups:
         n = sum(g.names.values())
         s = 0.7 * math.log2(1 + n)
@@ -373,7 +379,7 @@ def pick_victim(ctx: Ctx, loss_sents: set[int] | frozenset[int] = frozenset()
             sent = ctx.sent_at(st)
             if cues.stolen.search(sent.text):
                 theft += 1
-            tail = doc.text[en:en + 40].lower()
+            tail = ctx.text[en:en + 40].lower()
             if re.match(r"^(?:'s|’s)\s+(?:\w+\s){0,2}(?:hot wallet|wallets?|bridge|protocol|platform|"
                         r"contracts?|pools?|treasury|users|exchange|keys?|vaults?|servers?|"
                         r"front[- ]?end|website|domain|token|network|team|founders?|operators?)", tail):
@@ -464,7 +470,7 @@ class AmountCand:
 
 
 def amount_facts(ctx: Ctx, victim_names: set[str], when: dt.date | None) -> list[AmountCand]:
-    cues, lex, text = ctx.cues, ctx.lex, ctx.doc.text
+    cues, lex, text = ctx.cues, ctx.lex, ctx.text
     victim_first = {t for n in victim_names for t in norm_tokens(n)[:1]}
     other = other_incident_sentences(ctx, victim_first)
     out = []
@@ -613,7 +619,7 @@ def pick_funds(ctx: Ctx, cands: list[AmountCand]) -> Fact | None:
         same = sum(1 for o in cands if o is not c and o.usd and abs(o.usd - c.usd) <= 0.05 * c.usd)
         s += min(0.4 * same, 1.2)
         s -= 0.05 * c.sent.index
-        if c.start < 0.2 * len(ctx.doc.text):
+        if c.start < 0.2 * len(ctx.text):
             s += 0.4
         if c is first_stolen:
             s += 0.5
@@ -630,7 +636,7 @@ def pick_funds(ctx: Ctx, cands: list[AmountCand]) -> Fact | None:
     scored.sort(key=lambda x: x[0], reverse=True)
     if DEBUG:
         for sc, c in scored[:6]:
-            print(f"  funds {sc:.2f} {c.usd:.0f} {c.role} {c.other_incident} {ctx.doc.text[c.start:c.end]!r} "
+            print(f"  funds {sc:.2f} {c.usd:.0f} {c.role} {c.other_incident} {ctx.text[c.start:c.end]!r} "
                   f"{ {k: round(v, 2) for k, v in c.scores.items()} } | {c.sent.text[:90]!r}")
     best_s, best = scored[0]
     runner = next((s for s, c in scored[1:] if abs(c.usd - best.usd) > 0.1 * best.usd), best_s - 2)
@@ -653,7 +659,7 @@ class DateCand:
 
 
 def default_year(ctx: Ctx) -> int | None:
-    years = Counter(int(y) for y in re.findall(r"\b((?:19|20)\d\d)\b", ctx.doc.text))
+    years = Counter(int(y) for y in re.findall(r"\b((?:19|20)\d\d)\b", ctx.text))
     return years.most_common(1)[0][0] if years else None
 
 
@@ -671,7 +677,7 @@ def date_candidates(ctx: Ctx, victim_names: set[str], funds: Fact | None = None,
                         and abs(a.usd - funds.value) > 0.25 * funds.value
                         and a.sent.index not in funds_sent}
     out = []
-    for start, end, value in find_dates(doc.text, pub, fallback_year):
+    for start, end, value in find_dates(ctx.text, pub, fallback_year):
         if value.date is None:
             continue
         if pub and value.date > pub + dt.timedelta(days=1):
@@ -685,7 +691,7 @@ def date_candidates(ctx: Ctx, victim_names: set[str], funds: Fact | None = None,
         if sent.index in other:
             s -= 1.5
         reported = False
-        before = doc.text[max(0, start - 40):start].lower()
+        before = ctx.text[max(0, start - 40):start].lower()
         if re.search(r"(incident date|date of (?:the )?(?:attack|incident|exploit|hack)|"
                      r"attack date|exploit date)\W*$", before):
             s += 3.0
@@ -755,7 +761,7 @@ def pick_chains(ctx: Ctx, amounts: list[AmountCand], victim_names: set[str]) -> 
     amount_spans = [(a.start, a.end) for a in amounts]
     scores: dict[str, float] = defaultdict(float)
     first: dict[str, tuple[int, int]] = {}
-    for span in doc.spans.get("chains", []):
+    for span in ctx.chain_spans:
         canon = span.id_ or span.label_
         prev = doc[span.start - 1].lower_ if span.start > 0 else ""
         nxt = doc[span.end].lower_ if span.end < len(doc) else ""
@@ -768,7 +774,7 @@ def pick_chains(ctx: Ctx, amounts: list[AmountCand], victim_names: set[str]) -> 
         sent = ctx.sent_at(span.start_char)
         if sent.index in other:
             continue
-        before = doc.text[max(sent.start, span.start_char - 45):span.start_char].lower()
+        before = ctx.text[max(sent.start, span.start_char - 45):span.start_char].lower()
         s = 0.6 if span.text.isupper() and len(span.text) <= 4 and span.text != "BSC" else 1.0
         if re.search(r"(?:bridged|moved|sent|swapped|converted|transferred|routed|laundered|"
                      r"consolidated|hopped|cashed out|fled|funnell?ed|landed|went)\b[^.]{0,30}"
@@ -809,7 +815,7 @@ def pick_chains(ctx: Ctx, amounts: list[AmountCand], victim_names: set[str]) -> 
         start, end = first[c]
         facts.append(ctx.fact("chains", c, squash(scores[c], 1.0, 1.5), start, end))
     if not facts:
-        evm = EVM_ADDRESS_HINT.search(doc.text)
+        evm = EVM_ADDRESS_HINT.search(ctx.text)
         stable = next((a for a in amounts if a.role == "stolen" and a.amount.kind == "stable"
                        and not a.other_incident), None)
         if evm or stable:  # ERC-20 stablecoins and 0x addresses: most often Ethereum
@@ -880,22 +886,22 @@ def other_incident_sentences(ctx: Ctx, victim_first: set[str]) -> set[int]:
     if cached is not None:
         return cached
     out = set()
-    names = [(s.start_char, s.end_char, s.text) for s in ctx.doc.spans.get("firms", [])
+    names = [(s.start_char, s.end_char, s.text) for s in ctx.firm_spans
              if s.label_ not in ("security-firm", "law-enforcement", "media", "issuer", "mixer",
                                  "attacker")]
-    names += [(e.start_char, e.end_char, e.text) for e in ctx.doc.ents if e.label_ == "ORG"]
-    chain_words = {s.text for s in ctx.doc.spans.get("chains", [])}
+    names += [(e.start_char, e.end_char, e.text) for e in ctx.ents if e.label_ == "ORG"]
+    chain_words = {s.text for s in ctx.chain_spans}
     for start, end, text in names:
         first = norm_tokens(text)[:1]
         if not first or first[0] in victim_first or text in chain_words:
             continue
         sent = ctx.sent_at(start)
-        after = ctx.doc.text[end:min(sent.end, end + 50)]
+        after = ctx.text[end:min(sent.end, end + 50)]
         loss = ctx.cues.other_loss.search(after)
         if loss is None:
             continue
         # the loss belongs to this other firm unless our victim is named right before the verb
-        window = ctx.doc.text[sent.start:end + loss.start()].lower()
+        window = ctx.text[sent.start:end + loss.start()].lower()
         if not any(v in window for v in victim_first):
             out.add(sent.index)
     ctx.other_cache[key] = out
@@ -921,7 +927,7 @@ def pick_target(ctx: Ctx, victim: Fact | None) -> Fact | None:
             continue
         for t, rx in cues.targets.items():
             scores[t] += 0.5 * len(rx.findall(lower))
-    if re.search(r"51\s?%|51 percent|reorg", ctx.doc.text, re.I):
+    if re.search(r"51\s?%|51 percent|reorg", ctx.text, re.I):
         scores["blockchain"] += 4.0
     if not scores or max(scores.values()) <= 0:
         return None
@@ -936,7 +942,7 @@ def pick_target(ctx: Ctx, victim: Fact | None) -> Fact | None:
 def pick_attackers(ctx: Ctx) -> list[Fact]:
     out = []
     seen = set()
-    for span in ctx.doc.spans.get("firms", []):
+    for span in ctx.firm_spans:
         if span.label_ == "attacker":
             canon = span.id_ or span.text
             if canon not in seen:
@@ -948,7 +954,7 @@ def pick_attackers(ctx: Ctx) -> list[Fact]:
 def onchain_facts(ctx: Ctx, chains: list[Fact]) -> tuple[list[Fact], list[Fact]]:
     evm = next((c.value for c in chains if c.value not in ("Bitcoin", "Solana", "Tron",
                                                            "Bitcoin Gold", "Litecoin")), "Ethereum")
-    found = find_onchain(ctx.doc.text, evm_chain=evm,
+    found = find_onchain(ctx.text, evm_chain=evm,
                          solana_context=any(c.value == "Solana" for c in chains))
     addresses, txs, seen = [], [], set()
     for o in found:
