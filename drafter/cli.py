@@ -75,12 +75,15 @@ def fetch_settings():
 @click.option("--jsonl", is_flag=True, help="Print one JSON object per source (CONTRACT.md).")
 @click.option("--refresh", is_flag=True, help="Fetch again even when the page is cached.")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the page cache.")
-def extract(sources: Sequence[str], jsonl: bool, refresh: bool, no_cache: bool) -> None:
+@click.option("--jobs", "-j", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Processes for tagging (for large batches).")
+def extract(sources: Sequence[str], jsonl: bool, refresh: bool, no_cache: bool,
+            jobs: int) -> None:
     """Fetch SOURCES (URLs or saved .html/.txt files) and print the facts found in each."""
     from .pipeline import Pipeline, quiet, stderr_progress
 
     store = None if no_cache else open_store()
-    pipeline = Pipeline(store=store, settings=fetch_settings(), refresh=refresh)
+    pipeline = Pipeline(store=store, settings=fetch_settings(), refresh=refresh, jobs=jobs)
     progress = stderr_progress if len(sources) > 1 and sys.stderr.isatty() else quiet
     results = pipeline.run(list(sources), progress=progress)
     for result in results:
@@ -102,14 +105,16 @@ def extract(sources: Sequence[str], jsonl: bool, refresh: bool, no_cache: bool) 
               help="Draft a new dossier even if one about the same incident exists.")
 @click.option("--json", "as_json", is_flag=True, help="Print the dossier's JSON form on stdout.")
 @click.option("--refresh", is_flag=True, help="Fetch again even when a page is cached.")
+@click.option("--jobs", "-j", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Processes for tagging.")
 def draft(sources: Sequence[str], into: int | None, allow_duplicate: bool, as_json: bool,
-          refresh: bool) -> None:
+          refresh: bool, jobs: int) -> None:
     """Draft one dossier from SOURCES (URLs or saved pages) about one incident."""
     from . import dossiers, render
     from .pipeline import Pipeline, stderr_progress
 
     store = open_store()
-    pipeline = Pipeline(store=store, settings=fetch_settings(), refresh=refresh)
+    pipeline = Pipeline(store=store, settings=fetch_settings(), refresh=refresh, jobs=jobs)
     result = dossiers.draft(store, pipeline, sources, into=into,
                             allow_duplicate=allow_duplicate, progress=stderr_progress)
     for source, message in result.failures:

@@ -13,8 +13,10 @@ import codecs
 import ipaddress
 import re
 import socket
+import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urldefrag, urljoin, urlsplit
 
@@ -98,14 +100,53 @@ class Fetcher:
             return page
         return read_local(source, self.settings)
 
-    def fetch_all(self, sources: Iterable[str]) -> list[Page | DrafterError]:
-        out: list[Page | DrafterError] = []
-        for source in sources:
-            try:
-                out.append(self.fetch(source))
-            except DrafterError as exc:
-                out.append(exc)
-        return out
+    def fetch_all(self, sources: Sequence[str], progress=None, workers: int = 8,
+                  per_host: int = 2) -> list[Page | DrafterError]:
+        """Fetch many sources, several at a time but at most `per_host` per host.
+
+        Cache reads and writes stay on the calling thread (SQLite connections are not shared
+        across threads); only the network requests run in the pool.
+        """
+        out: list[Page | DrafterError | None] = [None] * len(sources)
+        todo: list[int] = []
+        for i, source in enumerate(sources):
+            cached = None
+            if is_url(source) and self.store is not None and not self.refresh:
+                cached = self.store.cached_page(cache_key(source))
+            if cached is not None:
+                out[i] = cached
+            elif not is_url(source):
+                out[i] = self._guarded(read_local, source, self.settings)
+            else:
+                todo.append(i)
+        if todo:
+            hosts: dict[str, threading.Semaphore] = {}
+            for i in todo:
+                host = urlsplit(sources[i]).hostname or ""
+                hosts.setdefault(host, threading.Semaphore(per_host))
+
+            def one(i: int):
+                source = sources[i]
+                with hosts[urlsplit(source).hostname or ""]:
+                    return self._guarded(self._fetch_url, source, cache_key(source))
+
+            with ThreadPoolExecutor(max_workers=min(workers, len(todo))) as pool:
+                for i, result in zip(todo, pool.map(one, todo)):
+                    out[i] = result
+                    if progress is not None:
+                        progress(f"fetched {sources[i]}")
+            for i in todo:
+                page = out[i]
+                if isinstance(page, Page) and self.store is not None:
+                    self.store.save_page(cache_key(sources[i]), page)
+        return [x for x in out if x is not None]
+
+    @staticmethod
+    def _guarded(fn, *args) -> Page | DrafterError:
+        try:
+            return fn(*args)
+        except DrafterError as exc:
+            return exc
 
     # ---------------------------------------------------------------------------------------
 

@@ -28,12 +28,14 @@ class Pipeline:
     """Holds the loaded models; `run` processes a batch of sources."""
 
     def __init__(self, store=None, settings: FetchSettings | None = None,
-                 refresh: bool = False, tag: bool = True, classify: bool = True) -> None:
+                 refresh: bool = False, tag: bool = True, classify: bool = True,
+                 jobs: int = 1) -> None:
         self.store = store
         self.settings = settings or FetchSettings()
         self.refresh = refresh
         self.use_tagger = tag
         self.use_classifier = classify
+        self.jobs = max(1, jobs)
         self._tagger = None
         self._classifier = None
 
@@ -61,22 +63,27 @@ class Pipeline:
 
         out: list[Article | DrafterError] = []
         with Fetcher(self.settings, store=self.store, refresh=self.refresh) as fetcher:
-            for i, source in enumerate(sources, 1):
-                progress(f"[{i}/{len(sources)}] fetching {source}")
-                try:
-                    out.append(extract(fetcher.fetch(source)))
-                except DrafterError as exc:
-                    out.append(exc)
-                except Exception as exc:  # noqa: BLE001 - one bad page must not sink the batch
-                    out.append(DrafterError(f"{source}: unexpected {type(exc).__name__}: {exc}",
-                                            "please report this page"))
+            pages = fetcher.fetch_all(list(sources), progress=progress)
+        for i, (source, page) in enumerate(zip(sources, pages), 1):
+            if len(sources) > 1:
+                progress(f"[{i}/{len(sources)}] extracting {source}")
+            if isinstance(page, DrafterError):
+                out.append(page)
+                continue
+            try:
+                out.append(extract(page))
+            except DrafterError as exc:
+                out.append(exc)
+            except Exception as exc:  # noqa: BLE001 - one bad page must not sink the batch
+                out.append(DrafterError(f"{source}: unexpected {type(exc).__name__}: {exc}",
+                                        "please report this page"))
         return out
 
     def facts(self, articles: Sequence[Article]) -> list[Facts]:
         """Tag and classify a batch of articles."""
         if not articles:
             return []
-        facts = (self.tagger.tag_many(articles) if self.use_tagger
+        facts = (self.tagger.tag_many(articles, jobs=self.jobs) if self.use_tagger
                  else [Facts() for _ in articles])
         if self.use_classifier:
             facts = [self.classifier.add_category(a, f) for a, f in zip(articles, facts)]

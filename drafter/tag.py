@@ -94,9 +94,20 @@ def make_onchain(nlp: Language, name: str):
     return onchain
 
 
+def is_verb(token) -> bool:
+    """Verbs by their Penn Treebank tag (the attribute ruler that maps them is not run)."""
+    return token.tag_.startswith("VB") or token.tag_ == "MD"
+
+
+# Components drafter does not read: lemmas, and the attribute ruler that maps tags to `pos_`
+# (drafter reads the fine-grained `tag_` instead). Skipping them is most of why drafter costs
+# less than the full pipeline.
+UNUSED_COMPONENTS = ("lemmatizer", "attribute_ruler")
+
+
 def build_nlp(lex: Lexicon) -> Language:
     """en_core_web_sm plus drafter's components, in the order they depend on each other."""
-    nlp = load_english(disable=("lemmatizer",))
+    nlp = load_english(disable=UNUSED_COMPONENTS)
     if "drafter_paragraphs" in nlp.pipe_names:
         return nlp
     nlp.add_pipe("drafter_paragraphs", before="parser")
@@ -219,10 +230,12 @@ class Tagger:
         self.nlp = build_nlp(self.lex)
         self.batch_size = batch_size
 
-    def tag_many(self, articles: Sequence[Article]) -> list[Facts]:
+    def tag_many(self, articles: Sequence[Article], jobs: int = 1) -> list[Facts]:
+        """Tag a batch: one `nlp.pipe` pass (in `jobs` processes when asked and worth it)."""
         texts = [a.text for a in articles]
         titles = [a.title or "" for a in articles]
-        docs = list(self.nlp.pipe(texts, batch_size=self.batch_size))
+        n_process = jobs if jobs > 1 and len(texts) >= 4 * jobs else 1
+        docs = list(self.nlp.pipe(texts, batch_size=self.batch_size, n_process=n_process))
         title_docs = list(self.nlp.pipe(titles, batch_size=64))
         return [self.facts(a, d, t) for a, d, t in zip(articles, docs, title_docs)]
 
@@ -309,7 +322,7 @@ def firm_mentions(doc: Doc, lex: Lexicon) -> list[tuple[int, int, str, str | Non
             continue
         if any(ent.start_char < e and s < ent.end_char for s, e in taken):
             continue
-        if not any(t.pos_ == "PROPN" for t in ent) and text not in lex.firm_kind:
+        if not any(t.tag_ in ("NNP", "NNPS") for t in ent) and text not in lex.firm_kind:
             continue
         kind = lex.firm_kind.get(text)
         if ent.label_ in ("GPE", "NORP"):
@@ -555,7 +568,7 @@ def role_scores(ctx: Ctx, sent: Sent, rel_s: int, rel_e: int, start: int | None 
             tok = span.root
             for child in tok.children:
                 if child.dep_ in ("relcl", "acl"):
-                    governors.update(t.lower_ for t in child.subtree if t.pos_ in ("VERB", "AUX"))
+                    governors.update(t.lower_ for t in child.subtree if is_verb(t))
             for _ in range(3):
                 if tok.head is tok:
                     break
@@ -701,7 +714,7 @@ def date_candidates(ctx: Ctx, victim_names: set[str], funds: Fact | None = None,
         if token is not None:
             head = token.root.head
             hops = 0
-            while head.pos_ not in ("VERB", "AUX") and head.head is not head and hops < 3:
+            while not is_verb(head) and head.head is not head and hops < 3:
                 head = head.head
                 hops += 1
             if head.lower_ in cues.reporting:
