@@ -111,10 +111,12 @@ def build_nlp(lex: Lexicon) -> Language:
     if "drafter_paragraphs" in nlp.pipe_names:
         return nlp
     nlp.add_pipe("drafter_paragraphs", before="parser")
-    chains = nlp.add_pipe("span_ruler", name="drafter_chains",
+    # The rulers match on exact text only, so they go first: adding their phrase patterns then
+    # runs just the tokenizer over them, not the whole statistical pipeline (seconds saved).
+    chains = nlp.add_pipe("span_ruler", name="drafter_chains", first=True,
                           config={"spans_key": "chains", "validate": False})
     chains.add_patterns(lex.chains)
-    firms = nlp.add_pipe("span_ruler", name="drafter_firms",
+    firms = nlp.add_pipe("span_ruler", name="drafter_firms", after="drafter_chains",
                          config={"spans_key": "firms", "validate": False})
     patterns = []
     for firm in lex.firms:
