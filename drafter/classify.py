@@ -131,8 +131,24 @@ class Classifier:
 
     @classmethod
     def load(cls, directory: Path | None = None) -> Classifier:
+        """Load the current model; if it is refused, fall back to the previous good one."""
         directory = Path(directory) if directory else config.models_dir()
-        return cls(*load_model(directory))
+        try:
+            return cls(*load_model(directory))
+        except ModelError as exc:
+            previous = directory / "previous"
+            if not (previous / CARD_FILE).exists():
+                raise
+            try:
+                clf = cls(*load_model(previous))
+            except ModelError:
+                raise exc from None
+            import sys
+
+            print(f"warning: {exc.message}; using the previous model from "
+                  f"{clf.card.get('created', 'an earlier training')} ({exc.hint})",
+                  file=sys.stderr)
+            return clf
 
     def predict(self, documents: Sequence[str], explain: int = 8) -> list[Prediction]:
         probs = self.pipeline.predict_proba(list(documents))
