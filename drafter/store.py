@@ -166,16 +166,26 @@ class Store:
                              "check free disk space and that the folder is writable") from exc
         try:
             yield self.db
+        except sqlite3.Error as exc:
+            self._rollback()
+            raise StoreError(f"cannot write to the archive at {self.path}: {exc}",
+                             "check free disk space and that the folder is writable; "
+                             "nothing from this action was saved") from exc
         except BaseException:
-            self.db.execute("ROLLBACK")
+            self._rollback()
             raise
         else:
             try:
                 self.db.execute("COMMIT")
             except sqlite3.Error as exc:
-                self.db.execute("ROLLBACK")
+                self._rollback()
                 raise StoreError(f"cannot write to the archive at {self.path}: {exc}",
                                  "check free disk space and that the folder is writable") from exc
+
+    def _rollback(self) -> None:
+        """Roll back unless SQLite already did (it does on a full disk)."""
+        if self.db.in_transaction:
+            self.db.execute("ROLLBACK")
 
     def migrate(self) -> list[str]:
         """Apply the migrations not yet recorded; return their names."""

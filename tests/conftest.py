@@ -104,6 +104,26 @@ class Routes(BaseHTTPRequestHandler):
             html = article_html("Caf\u00e9 exchange loses \u20ac2 million \u2013 \u201cwe were hacked\u201d",
                                 STORY, meta_charset="windows-1252")
             self.send(200, html.encode("cp1252"), ctype="text/html")
+        elif path == "/trickle":
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.end_headers()
+            try:
+                for _ in range(60):  # one byte a second: only the overall deadline stops it
+                    self.wfile.write(b"x")
+                    self.wfile.flush()
+                    time.sleep(1.0)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+        elif path == "/image-only":
+            self.send(200, b"<html><body><img src='/a.png' alt=''></body></html>")
+        elif path == "/hostile":
+            html = article_html("Quietswap loses $1.2 million", STORY).replace(
+                "<article>", "<article><script>alert(1)</script><iframe src='http://x'></iframe>"
+                "<p onclick=\"alert(2)\">Click</p>")
+            self.send(200, html.encode())
+        elif path == "/redirect-to-article":
+            self.send(302, b"", headers={"Location": "/article"})
         elif path == "/empty":
             self.send(200, b"")
         elif path == "/nav-only":
