@@ -80,11 +80,13 @@ def fetch_settings():
 def extract(sources: Sequence[str], jsonl: bool, refresh: bool, no_cache: bool,
             jobs: int) -> None:
     """Fetch SOURCES (URLs or saved .html/.txt files) and print the facts found in each."""
-    from .pipeline import Pipeline, quiet, stderr_progress
+    from .pipeline import Pipeline, ProgressBar, quiet, stderr_progress
 
     store = None if no_cache else open_store()
     pipeline = Pipeline(store=store, settings=fetch_settings(), refresh=refresh, jobs=jobs)
-    progress = stderr_progress if len(sources) > 1 and sys.stderr.isatty() else quiet
+    progress = quiet
+    if len(sources) > 1 and sys.stderr.isatty():
+        progress = ProgressBar(len(sources)) if len(sources) > 20 else stderr_progress
     results = pipeline.run(list(sources), progress=progress)
     for result in results:
         if jsonl:

@@ -24,6 +24,29 @@ def stderr_progress(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
+class ProgressBar:
+    """A one-line progress bar on stderr for long batches ("[1/500] ..." messages advance it)."""
+
+    def __init__(self, total: int, width: int = 30) -> None:
+        self.total = max(total, 1)
+        self.width = width
+        self.done = 0
+
+    def __call__(self, message: str) -> None:
+        if message.startswith("fetched "):
+            return  # the bar counts pages once, when they are extracted
+        if message.startswith("["):
+            self.done = min(self.done + 1, self.total)
+            filled = self.width * self.done // self.total
+            bar = "#" * filled + "." * (self.width - filled)
+            print(f"\r[{bar}] {self.done}/{self.total} pages", end="", file=sys.stderr,
+                  flush=True)
+            if self.done == self.total:
+                print(file=sys.stderr, flush=True)
+        else:
+            print(f"\r{message:<{self.width + 20}}", file=sys.stderr, flush=True)
+
+
 class Pipeline:
     """Holds the loaded models; `run` processes a batch of sources."""
 
