@@ -119,7 +119,7 @@ def draft(sources: Sequence[str], into: int | None, allow_duplicate: bool, as_js
     pipeline = Pipeline(store=store, settings=fetch_settings(), refresh=refresh, jobs=jobs)
     result = dossiers.draft(store, pipeline, sources, into=into,
                             allow_duplicate=allow_duplicate, progress=stderr_progress)
-    for source, message in result.failures:
+    for _source, message in result.failures:
         click.echo(f"warning: skipped {message}", err=True)
     d = result.dossier
     paths = dossiers.export_all(store, d)

@@ -485,7 +485,7 @@ class AmountCand:
 
 
 def amount_facts(ctx: Ctx, victim_names: set[str], when: dt.date | None) -> list[AmountCand]:
-    cues, lex, text = ctx.cues, ctx.lex, ctx.text
+    lex, text = ctx.lex, ctx.text
     victim_first = {t for n in victim_names for t in norm_tokens(n)[:1]}
     other = other_incident_sentences(ctx, victim_first)
     out = []

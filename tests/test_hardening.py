@@ -6,9 +6,7 @@ Each test carries a `case` marker: an id, the input or fault, and the outcome it
 
 from __future__ import annotations
 
-import gzip
 import json
-import os
 import re
 import signal
 import sqlite3
@@ -19,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from drafter import dossiers, merge, render, review
+from drafter import dossiers, render, review
 from drafter.config import FetchSettings
 from drafter.errors import (
     ConflictError,
@@ -30,7 +28,7 @@ from drafter.errors import (
     TooLargeError,
 )
 from drafter.extract import extract
-from drafter.fetch import Fetcher, make_page, read_local
+from drafter.fetch import Fetcher, make_page
 from drafter.pipeline import Pipeline
 from drafter.records import Page
 from drafter.store import Store
