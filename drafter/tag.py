@@ -436,7 +436,8 @@ def pick_victim(ctx: Ctx, loss_sents: set[int] | frozenset[int] = frozenset()
         conf = squash(best.score - runner, mid=0.8, slope=1.1) * 0.6 + squash(best.score, 3, 1) * 0.4
         start, end = best.mentions[0]
         name = best.display
-        victim_fact = ctx.fact("victim", name, conf, start, end, names=list(best.names))
+        victim_fact = ctx.fact("victim", name, conf, start, end, names=list(best.names),
+                               kind=best.kind)
     for g in groups:
         if g.kind in (None, "person", "place") and g.score < 0.5 and g is not groups[0]:
             continue
@@ -534,17 +535,18 @@ EQUIVALENT_GAP = re.compile(r"^\s*(?:\(|,|—|–|-|:)?\s*(?:≈|~|about|around|
 
 
 def link_equivalents(cands: list[AmountCand], text: str) -> None:
-    """ "153,037 ETH (≈ $30M)", "10 BTC, about $723,000": the page's own USD figure wins.
+    """ "153,037 ETH (≈ $30M)", "3.5 billion yen ($32 million)": the page's own USD figure wins.
 
-    A token amount directly followed (or preceded) by a fiat amount is one quantity stated
-    twice; both carry the stated USD value and the stronger of their role scores.
+    An amount in tokens or another currency directly followed (or preceded) by a dollar amount
+    is one quantity stated twice; both carry the stated USD value and the stronger role scores.
     """
     for a, b in zip(cands, cands[1:]):
         if b.start - a.end > 30 or not EQUIVALENT_GAP.match(text[a.end:b.start]):
             continue
-        fiat, token = (b, a) if b.amount.kind == "fiat" else (a, b)
-        if fiat.amount.kind != "fiat" or token.amount.kind == "fiat" or fiat.usd is None:
-            continue
+        usd, other = (b, a) if b.amount.currency == "USD" else (a, b)
+        if usd.amount.currency != "USD" or other.amount.currency == "USD" or usd.usd is None:
+            continue  # one of the two must state dollars, the other anything else
+        fiat, token = usd, other
         token.usd, token.usd_trust = fiat.usd, fiat.usd_trust
         merged = {r: max(a.scores[r], b.scores[r]) for r in a.scores}
         a.scores, b.scores = merged, dict(merged)
@@ -763,6 +765,11 @@ def pick_incident_date(ctx: Ctx, cands: list[DateCand]) -> Fact | None:
 
 # chains --------------------------------------------------------------------------------------
 
+COMPARISON_BEFORE = re.compile(r"(?:\blike|copy of|clone of|fork of|version of|based on|"
+                               r"derived from|compared (?:to|with)|unlike)\s+(?:the\s+)?$")
+COMPARISON_AFTER = re.compile(r"^(?:'s|’s)?\s*(?:-|\s)?(?:clones?|code|software|codebase|-based|based|"
+                              r"-style|style|-derived|derived|fork|forks|-compatible|compatible|"
+                              r"virtual machine)\b")
 CONTAINING_CHAINS = {"Bitcoin": ("Bitcoin Gold", "Bitcoin Cash", "Bitcoin SV"),
                      "Ethereum": ("Ethereum Classic",), "Litecoin": ("Litecoin Cash",)}
 
@@ -786,6 +793,12 @@ def pick_chains(ctx: Ctx, amounts: list[AmountCand], victim_names: set[str]) -> 
         if nxt in ("founder", "co-founder", "foundation", "price", "prices") or \
                 any(s0 <= span.start_char < e0 for s0, e0 in amount_spans):
             continue
+        before_words = ctx.text[max(0, span.start_char - 25):span.start_char].lower()
+        after_words = ctx.text[span.end_char:span.end_char + 25].lower()
+        if COMPARISON_BEFORE.search(before_words) or COMPARISON_AFTER.match(after_words):
+            continue  # "a clone of Ethereum", "much like Bitcoin", "Ethereum's code"
+        if span.text.islower() and re.search(r"\b(?:for|in|into|of)\s+$", before_words):
+            continue  # "sell it for bitcoin": the currency, not the chain
         sent = ctx.sent_at(span.start_char)
         if sent.index in other:
             continue
@@ -818,6 +831,17 @@ def pick_chains(ctx: Ctx, amounts: list[AmountCand], victim_names: set[str]) -> 
         if short in scores and any(scores.get(c, 0) >= 2 * max(scores[short], 0.1)
                                    for c in longer):
             del scores[short]
+    consensus = re.search(r"51\s?%|51 percent|reorg|double[- ]spen", ctx.text, re.I)
+    if consensus and victim_names:
+        # a 51% attack's victim is a chain: name it even when the patterns do not know it
+        name = max(victim_names, key=len)
+        known = next((c["id"] for c in ctx.lex.chains if c["pattern"] == name), None)
+        canon = known or name
+        if canon not in scores or scores[canon] < 1.0:
+            found = ctx.text.find(name)
+            if found >= 0 and (known or ctx.lex.firm_kind.get(name) in (None, "blockchain")):
+                scores[canon] = max(scores.get(canon, 0.0), 1.5)
+                first.setdefault(canon, (found, found + len(name)))
     chosen = []
     if scores:
         top = max(scores.values())
@@ -932,10 +956,12 @@ def pick_target(ctx: Ctx, victim: Fact | None) -> Fact | None:
     victim_tokens = set()
     if victim is not None:
         victim_tokens = {norm_tokens(n)[0] for n in victim.extra.get("names", []) if norm_tokens(n)}
-        kind = ctx.lex.firm_kind.get(victim.value)
+        kind = ctx.lex.firm_kind.get(victim.value) or victim.extra.get("kind")
         mapped = ctx.lex.targets["kind_to_target"].get(kind or "")
         if mapped:
             scores[mapped] += 3.0
+        if kind == "person":  # a named person lost the funds
+            scores["individual"] += 3.0
     for sent in ctx.sents[:40]:
         lower = sent.text.lower()
         if victim_tokens and not any(v in lower for v in victim_tokens):

@@ -1,0 +1,60 @@
+"""The tagger on the seed corpus: texts drafter's rules were never tuned on.
+
+    python bench/corpus_check.py
+
+Each corpus record states its USD loss, chains, recovery status and target; this runs the
+tagger on the record's title and text (no publication date, so relative dates stay unresolved
+and the incident date is not scored) and prints the share it gets right, per register.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from drafter import corpus  # noqa: E402
+from drafter.records import Article  # noqa: E402
+from drafter.tag import Tagger  # noqa: E402
+
+
+def main() -> int:
+    records = corpus.load()
+    articles = [Article(source=r.id, url=None, title=r.title, text=r.title + "\n" + r.text)
+                for r in records]
+    facts = Tagger().tag_many(articles)
+    score = defaultdict(lambda: [0, 0])
+    misses = []
+    for r, f in zip(records, facts):
+        def judge(field, ok):
+            for key in (field, f"{field} [{r.register}]"):
+                score[key][0] += ok
+                score[key][1] += 1
+            if not ok:
+                misses.append(f"{r.id} {field}")
+        if r.amount_usd:
+            got = f.get("funds_stolen_usd")
+            judge("funds_stolen_usd", bool(got and abs(got.value - r.amount_usd)
+                                           <= 0.1 * r.amount_usd))
+        judge("status", bool(f.get("status") and f.get("status").value == r.status))
+        judge("target", bool(f.get("target") and f.get("target").value == r.target))
+        if r.chains:
+            got = {c.value for c in f.all("chains")}
+            want = set(r.chains)
+            judge("chains (exact set)", got == want)
+    for key in sorted(score):
+        right, total = score[key]
+        if "[" not in key:
+            print(f"{key:28s} {right / total:.3f}  ({right}/{total})")
+    print()
+    for key in sorted(score):
+        right, total = score[key]
+        if "[" in key and key.startswith("funds"):
+            print(f"{key:28s} {right / total:.3f}  ({right}/{total})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
