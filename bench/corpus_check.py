@@ -27,23 +27,24 @@ def main() -> int:
     facts = Tagger().tag_many(articles)
     score = defaultdict(lambda: [0, 0])
     misses = []
+    def judge(r, field, ok):
+        for key in (field, f"{field} [{r.register}]"):
+            score[key][0] += ok
+            score[key][1] += 1
+        if not ok:
+            misses.append(f"{r.id} {field}")
+
     for r, f in zip(records, facts):
-        def judge(field, ok):
-            for key in (field, f"{field} [{r.register}]"):
-                score[key][0] += ok
-                score[key][1] += 1
-            if not ok:
-                misses.append(f"{r.id} {field}")
         if r.amount_usd:
             got = f.get("funds_stolen_usd")
-            judge("funds_stolen_usd", bool(got and abs(got.value - r.amount_usd)
+            judge(r, "funds_stolen_usd", bool(got and abs(got.value - r.amount_usd)
                                            <= 0.1 * r.amount_usd))
-        judge("status", bool(f.get("status") and f.get("status").value == r.status))
-        judge("target", bool(f.get("target") and f.get("target").value == r.target))
+        judge(r, "status", bool(f.get("status") and f.get("status").value == r.status))
+        judge(r, "target", bool(f.get("target") and f.get("target").value == r.target))
         if r.chains:
             got = {c.value for c in f.all("chains")}
             want = set(r.chains)
-            judge("chains (exact set)", got == want)
+            judge(r, "chains (exact set)", got == want)
     for key in sorted(score):
         right, total = score[key]
         if "[" not in key:
