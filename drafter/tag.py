@@ -834,7 +834,7 @@ def pick_chains(ctx: Ctx, amounts: list[AmountCand], victim_names: set[str]) -> 
     consensus = re.search(r"51\s?%|51 percent|reorg|double[- ]spen", ctx.text, re.I)
     if consensus and victim_names:
         # a 51% attack's victim is a chain: name it even when the patterns do not know it
-        name = max(victim_names, key=len)
+        name = max(sorted(victim_names), key=len)
         known = next((c["id"] for c in ctx.lex.chains if c["pattern"] == name), None)
         canon = known or name
         if canon not in scores or scores[canon] < 1.0:
