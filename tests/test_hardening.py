@@ -453,6 +453,29 @@ def test_unwritable_home(tmp_path, monkeypatch):
         Store()
 
 
+@case("C08", "A read-only archive (simulated: tests run as root, which ignores file modes)",
+      "a clear store error naming the folder, nothing half-written")
+def test_read_only_archive(monkeypatch):
+    store = Store()
+    real = store.db
+
+    class ReadOnly:
+        def execute(self, sql, *args):
+            if sql.startswith(("INSERT", "UPDATE", "DELETE")):
+                raise sqlite3.OperationalError("attempt to write a readonly database")
+            return real.execute(sql, *args)
+
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+    monkeypatch.setattr(store, "db", ReadOnly())
+    with pytest.raises(StoreError, match="readonly database") as err:
+        store.save_article(__import__("drafter.records", fromlist=["Article"]).Article(
+            source="s", url=None, title="t", text="x"))
+    assert "writable" in err.value.hint
+    assert not real.in_transaction
+
+
 @case("C06", "A draft whose every source fails", "nothing is written to the archive")
 def test_failed_draft_writes_nothing(pipeline, tmp_path):
     store = Store()
