@@ -61,7 +61,6 @@ class Pipeline:
         self.jobs = max(1, jobs)
         self._tagger = None
         self._classifier = None
-        self._preload = None
 
     @property
     def tagger(self):
@@ -73,36 +72,11 @@ class Pipeline:
 
     @property
     def classifier(self):
-        if self._preload is not None:
-            thread, box = self._preload
-            thread.join()
-            self._preload = None
-            if isinstance(box.get("error"), BaseException):
-                raise box["error"]
-            self._classifier = box.get("model")
         if self._classifier is None:
             from .classify import Classifier
 
             self._classifier = Classifier.load()
         return self._classifier
-
-    def _preload_classifier(self) -> None:
-        """Load the classifier in a thread while spaCy loads (both mostly wait on I/O and C)."""
-        import threading
-
-        box: dict = {}
-
-        def load() -> None:
-            from .classify import Classifier
-
-            try:
-                box["model"] = Classifier.load()
-            except BaseException as exc:  # noqa: BLE001 - re-raised on the caller's thread
-                box["error"] = exc
-
-        thread = threading.Thread(target=load, name="drafter-classifier-load", daemon=True)
-        thread.start()
-        self._preload = (thread, box)
 
     def articles(self, sources: Sequence[str], progress: Progress = quiet
                  ) -> list[Article | DrafterError]:
@@ -132,8 +106,6 @@ class Pipeline:
         """Tag and classify a batch of articles."""
         if not articles:
             return []
-        if self.use_classifier and self._classifier is None and self._tagger is None:
-            self._preload_classifier()
         facts = (self.tagger.tag_many(articles, jobs=self.jobs) if self.use_tagger
                  else [Facts() for _ in articles])
         if self.use_classifier:
