@@ -148,6 +148,17 @@ def server():
     httpd.shutdown()
 
 
+ATOMIC_PAGES = ["tests/data/atomic-a.html", "tests/data/atomic-b.html", "tests/data/atomic-c.html"]
+
+
+@pytest.fixture(scope="session")
+def pipeline():
+    """One pipeline (spaCy and the classifier loaded once) for every test that drafts."""
+    from drafter.pipeline import Pipeline
+
+    return Pipeline()
+
+
 @pytest.fixture(autouse=True)
 def reset_hits():
     Routes.hits.clear()

@@ -11,7 +11,6 @@ from click.testing import CliRunner
 from drafter import dossiers, render
 from drafter.cli import main
 from drafter.dossiers import DuplicateError
-from drafter.pipeline import Pipeline
 from drafter.store import Store
 from tests.conftest import DATA
 
@@ -19,11 +18,6 @@ A, B, C = (str(DATA / f"atomic-{x}.html") for x in "abc")
 INJECTION = str(DATA / "injection.html")
 SECTIONS = ["## What happened", "## Aftermath", "## Why it matters",
             "## Sources & on-chain evidence", "## Related filings"]
-
-
-@pytest.fixture(scope="module")
-def pipeline():
-    return Pipeline()
 
 
 @pytest.fixture

@@ -29,7 +29,6 @@ from drafter.errors import (
 )
 from drafter.extract import extract
 from drafter.fetch import Fetcher, make_page
-from drafter.pipeline import Pipeline
 from drafter.records import Page
 from drafter.store import Store
 from tests.conftest import STORY, article_html
@@ -41,11 +40,6 @@ case = pytest.mark.case
 def page(html: str | bytes, source: str = "test.html") -> Page:
     body = html.encode() if isinstance(html, str) else html
     return make_page(source, None, body, "text/html", None, 200, {})
-
-
-@pytest.fixture(scope="module")
-def pipeline():
-    return Pipeline()
 
 
 # hostile or broken pages ---------------------------------------------------------------------

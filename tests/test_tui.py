@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from drafter import dossiers, review
-from drafter.pipeline import Pipeline
 from drafter.store import Store
 from drafter.tui import make_app
+from tests.conftest import ATOMIC_PAGES as PAGES
 
 pytestmark = pytest.mark.anyio
 
@@ -17,13 +17,7 @@ def anyio_backend():
     return "asyncio"
 
 
-PAGES = ["tests/data/atomic-a.html", "tests/data/atomic-b.html", "tests/data/atomic-c.html"]
 SIZE = (120, 40)
-
-
-@pytest.fixture(scope="module")
-def pipeline():
-    return Pipeline()
 
 
 @pytest.fixture

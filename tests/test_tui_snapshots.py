@@ -9,17 +9,11 @@ from __future__ import annotations
 import pytest
 
 from drafter import dossiers
-from drafter.pipeline import Pipeline
 from drafter.store import Store
 from drafter.tui import make_app
+from tests.conftest import ATOMIC_PAGES as PAGES
 
-PAGES = ["tests/data/atomic-a.html", "tests/data/atomic-b.html", "tests/data/atomic-c.html"]
 SIZE = (120, 40)
-
-
-@pytest.fixture(scope="module")
-def pipeline():
-    return Pipeline()
 
 
 @pytest.fixture
