@@ -134,7 +134,8 @@ class Fetcher:
                 for i, result in zip(todo, pool.map(one, todo)):
                     out[i] = result
                     if progress is not None:
-                        progress(f"fetched {sources[i]}")
+                        verb = "fetched" if isinstance(result, Page) else "could not fetch"
+                        progress(f"{verb} {sources[i]}")
             for i in todo:
                 page = out[i]
                 if isinstance(page, Page) and self.store is not None:

@@ -33,7 +33,7 @@ class ProgressBar:
         self.done = 0
 
     def __call__(self, message: str) -> None:
-        if message.startswith("fetched "):
+        if message.startswith(("fetched ", "could not fetch ")):
             return  # the bar counts pages once, when they are extracted
         if message.startswith("["):
             self.done = min(self.done + 1, self.total)
