@@ -122,9 +122,10 @@ def draft(sources: Sequence[str], into: int | None, allow_duplicate: bool, as_js
     for _source, message in result.failures:
         click.echo(f"warning: skipped {message}", err=True)
     d = result.dossier
-    paths = dossiers.export_all(store, d)
+    rel = dossiers.related(store, d)
+    paths = dossiers.export_all(store, d, rel=rel)
     if as_json:
-        click.echo(render.render(d, "json", dossiers.related(store, d)), nl=False)
+        click.echo(render.render(d, "json", rel), nl=False)
     else:
         verb = "drafted" if result.created else "updated"
         click.echo(f"{verb} dossier № {d.number}: {d.title}")

@@ -94,8 +94,9 @@ def export(store: Store, number: int, fmt: str, out: Path | None = None) -> Path
     return render.write_export(dossier, fmt, out, related(store, dossier))
 
 
-def export_all(store: Store, dossier: Dossier, directory: Path | None = None) -> list[Path]:
-    rel = related(store, dossier)
+def export_all(store: Store, dossier: Dossier, directory: Path | None = None,
+               rel: list[dict] | None = None) -> list[Path]:
+    rel = related(store, dossier) if rel is None else rel
     return [render.write_export(dossier, fmt,
                                 render.export_path(dossier, fmt, directory), rel)
             for fmt in render.FORMATS]

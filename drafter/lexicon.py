@@ -43,22 +43,14 @@ class Lexicon:
     firms: list[dict]
     not_firms: frozenset[str]
 
-    def _by_alias(self, key: str) -> dict[str, str]:
-        out: dict[str, str] = {}
-        for firm in self.firms:
-            for name in (firm["name"], *firm.get("aliases", [])):
-                out.setdefault(name, firm[key])
-        return out
-
     @functools.cached_property
     def firm_kind(self) -> dict[str, str]:
         """Every known name or alias -> kind."""
-        return self._by_alias("kind")
-
-    @functools.cached_property
-    def firm_canonical(self) -> dict[str, str]:
-        """Every known name or alias -> the firm's canonical name."""
-        return self._by_alias("name")
+        out: dict[str, str] = {}
+        for firm in self.firms:
+            for name in (firm["name"], *firm.get("aliases", [])):
+                out.setdefault(name, firm["kind"])
+        return out
 
     @functools.cached_property
     def ticker_chain(self) -> dict[str, str]:

@@ -281,6 +281,3 @@ def duplicates(dossier: Dossier, existing: Sequence[Dossier]) -> list[tuple[Doss
                 out.append((other, f"same victim ({ov}), date unknown"))
     return out
 
-
-def missing_required(dossier: Dossier) -> list[str]:
-    return [name for name in REQUIRED if dossier.facts[name].value is None]

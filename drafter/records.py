@@ -6,7 +6,7 @@ httpx response leaves the module that made it.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -140,23 +140,6 @@ class Extraction:
             },
             "facts": (self.facts or Facts()).to_json(),
         }
-
-
-@dataclass(frozen=True, slots=True)
-class ReviewEvent:
-    """One reviewer action, as recorded in the audit log."""
-
-    dossier_id: int
-    action: str
-    reviewer: str
-    at: str
-    fact_id: int | None = None
-    before: Any = None
-    after: Any = None
-
-
-def as_dict(record: Any) -> dict[str, Any]:
-    return asdict(record)
 
 
 # dossiers ------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from typing import Any
 
 from . import config
 from .errors import ConflictError, NotFoundError, StoreError
+from .fetch import cache_key
 from .records import (
     Article,
     Candidate,
@@ -243,10 +244,6 @@ class Store:
             row = db.execute("SELECT id FROM pages WHERE url = ?", (key,)).fetchone()
         return int(row[0])
 
-    def page_id(self, key: str) -> int | None:
-        row = self.db.execute("SELECT id FROM pages WHERE url = ?", (key,)).fetchone()
-        return int(row[0]) if row else None
-
     # articles ------------------------------------------------------------------------------
 
     def save_article(self, article: Article, page_id: int | None = None,
@@ -312,7 +309,11 @@ class Store:
         for src, item in zip(d.sources, articles or [None] * len(d.sources)):
             article_id = src.article_id
             if article_id is None and item is not None:
-                article_id = self._insert_article(db, item[0], None, item[1])
+                from .fetch import cache_key  # the page cache key links the article to its page
+
+                page = db.execute("SELECT id FROM pages WHERE url = ?",
+                                  (cache_key(item[0].source),)).fetchone()
+                article_id = self._insert_article(db, item[0], page[0] if page else None, item[1])
             db.execute("INSERT INTO dossier_sources (dossier_id, article_id, position)"
                        " VALUES (?, ?, ?)", (dossier_id, article_id, src.number))
             sources.append({**source_to_json(src), "article_id": article_id})

@@ -35,7 +35,6 @@ AMBIGUOUS_CHAINS = {"Base", "Near", "Sui", "Blast", "Optimism", "Mantle", "Terra
 CHAIN_CONTEXT_BEFORE = {"on", "to", "from", "via", "across", "the", "onto", "and", "of"}
 CHAIN_CONTEXT_AFTER = {"network", "chain", "mainnet", "blockchain", "bridge", "ecosystem", "l2",
                        "layer-2", "network's", "chain's", ",", "and"}
-DEBUG = bool(__import__("os").environ.get("DRAFTER_DEBUG"))
 BAD_KINDS = {"security-firm": -4.0, "law-enforcement": -4.0, "media": -4.5, "mixer": -3.0,
              "issuer": -2.5, "attacker": -6.0, "other": -1.5}
 
@@ -425,9 +424,6 @@ def pick_victim(ctx: Ctx, loss_sents: set[int] | frozenset[int] = frozenset()
             s += 1.5
         g.score = s
     groups.sort(key=lambda g: g.score, reverse=True)
-    if DEBUG:
-        for g in groups[:6]:
-            print(f"  victim {g.score:.2f} {g.display!r} {dict(g.names)} {g.kind} title={g.in_title}")
     facts = []
     victim_fact = None
     if groups and groups[0].score > 0.5:
@@ -651,10 +647,6 @@ def pick_funds(ctx: Ctx, cands: list[AmountCand]) -> Fact | None:
     if not scored:
         return None
     scored.sort(key=lambda x: x[0], reverse=True)
-    if DEBUG:
-        for sc, c in scored[:6]:
-            print(f"  funds {sc:.2f} {c.usd:.0f} {c.role} {c.other_incident} {ctx.text[c.start:c.end]!r} "
-                  f"{ {k: round(v, 2) for k, v in c.scores.items()} } | {c.sent.text[:90]!r}")
     best_s, best = scored[0]
     runner = next((s for s, c in scored[1:] if abs(c.usd - best.usd) > 0.1 * best.usd), best_s - 2)
     conf = squash(best_s - runner, mid=0.6, slope=1.5) * (0.4 + 0.6 * best.usd_trust)
