@@ -139,15 +139,41 @@ def first_line(text: str) -> str:
     return line[:200]
 
 
+BYLINE = re.compile(r"(?<![a-z])(?:by|byline|dateline|date|time|timestamp|posted|published|"
+                    r"pubdate|meta|author|updated)(?![a-z])", re.I)
+
+
 def fallback_date(page: Page) -> str | None:
-    """No date in the page's markup: let htmldate search the visible text (slower, rarer)."""
-    from htmldate import find_date
+    """No date in the page's markup: the first full date shown in a byline or date element.
+
+    Only elements that look like bylines (by class, id or a `<time>` tag) outside navigation and
+    footers count, so a date in the story itself (usually the attack's) is never taken for the
+    publication date. Dates are read with drafter's own grammar (normalize.find_dates).
+    """
+    from lxml import html as lxml_html
+
+    from .normalize import find_dates
 
     try:
-        return iso_date(find_date(page.text, extensive_search=True, original_date=True,
-                                  url=page.url))
-    except (ValueError, TypeError, RecursionError):
+        root = lxml_html.fromstring(page.text)
+    except Exception:  # noqa: BLE001 - lxml raises its own parser errors for broken pages
         return None
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        marks = f"{el.get('class', '')} {el.get('id', '')} {el.get('itemprop', '')}"
+        if el.tag != "time" and not BYLINE.search(marks):
+            continue
+        if any(a.tag in CHROME or CHROME_CLASS.search(a.get("class", "") or "")
+               for a in el.iterancestors()):
+            continue
+        shown = " ".join((el.text_content() or "").split())
+        if not shown or len(shown) > 200:
+            continue
+        for _, _, value in find_dates(shown, None):
+            if value.date is not None and value.precision == "day" and not value.relative:
+                return value.date.isoformat()
+    return None
 
 
 def iso_date(value: str | None) -> str | None:

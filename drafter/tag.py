@@ -195,6 +195,7 @@ class Ctx:
     other_cache: dict = field(default_factory=dict)
     mentions: list | None = None
     title_mentions: list = field(default_factory=list)
+    losses: list | None = None
 
     def __post_init__(self) -> None:
         self.sents = [Sent(s.start_char, s.end_char, s.text, i)
@@ -337,22 +338,24 @@ def firm_mentions(doc: Doc, lex: Lexicon) -> list[tuple[int, int, str, str | Non
 
 def group_firms(mentions, title: str) -> list[FirmGroup]:
     groups: list[FirmGroup] = []
+    group_tokens: list[list[str]] = []  # each group's `tokens`, kept current as names join it
     for start, end, text, kind in mentions:
         toks = norm_tokens(text)
         if not toks:
             continue
-        for g in groups:
-            gt = norm_tokens(" ".join(g.names))
-            gtoks = g.tokens
+        for i, g in enumerate(groups):
+            gtoks = group_tokens[i]
             short, long_ = (toks, gtoks) if len(toks) <= len(gtoks) else (gtoks, toks)
-            if long_[: len(short)] == short and gt:
+            if long_[: len(short)] == short:
                 g.names[text] += 1
+                group_tokens[i] = g.tokens
                 g.mentions.append((start, end))
                 if kind and kind not in ("person", "place") and (g.kind in (None, "person", "place")):
                     g.kind = kind
                 break
         else:
             groups.append(FirmGroup(Counter({text: 1}), kind, [(start, end)]))
+            group_tokens.append(toks)
     for g in groups:
         g.in_title = any(n in title for n in g.names)
     return groups
@@ -914,29 +917,35 @@ def other_incident_sentences(ctx: Ctx, victim_first: set[str]) -> set[int]:
     """
     key = frozenset(victim_first)
     cached = ctx.other_cache.get(key)
-    if cached is not None:
-        return cached
-    out = set()
+    if cached is None:
+        cached = ctx.other_cache[key] = {
+            index for index, first, window in other_losses(ctx)
+            if first not in key and not any(v in window for v in key)}
+    return cached
+
+
+def other_losses(ctx: Ctx) -> list[tuple[int, str, str]]:
+    """Every firm named right before a loss verb: (sentence index, the firm's first word, the
+    sentence text up to the verb, lower-cased). Computed once per article."""
+    if ctx.losses is not None:
+        return ctx.losses
     names = [(s.start_char, s.end_char, s.text) for s in ctx.firm_spans
              if s.label_ not in ("security-firm", "law-enforcement", "media", "issuer", "mixer",
                                  "attacker")]
     names += [(e.start_char, e.end_char, e.text) for e in ctx.ents if e.label_ == "ORG"]
     chain_words = {s.text for s in ctx.chain_spans}
+    ctx.losses = []
     for start, end, text in names:
         first = norm_tokens(text)[:1]
-        if not first or first[0] in victim_first or text in chain_words:
+        if not first or text in chain_words:
             continue
         sent = ctx.sent_at(start)
-        after = ctx.text[end:min(sent.end, end + 50)]
-        loss = ctx.cues.other_loss.search(after)
-        if loss is None:
-            continue
-        # the loss belongs to this other firm unless our victim is named right before the verb
-        window = ctx.text[sent.start:end + loss.start()].lower()
-        if not any(v in window for v in victim_first):
-            out.add(sent.index)
-    ctx.other_cache[key] = out
-    return out
+        loss = ctx.cues.other_loss.search(ctx.text[end:min(sent.end, end + 50)])
+        if loss is not None:
+            # the loss belongs to this other firm unless our victim is named before the verb
+            ctx.losses.append((sent.index, first[0],
+                               ctx.text[sent.start:end + loss.start()].lower()))
+    return ctx.losses
 
 
 def pick_target(ctx: Ctx, victim: Fact | None) -> Fact | None:
