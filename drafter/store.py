@@ -17,7 +17,6 @@ from typing import Any
 
 from . import config
 from .errors import ConflictError, NotFoundError, StoreError
-from .fetch import cache_key
 from .records import (
     Article,
     Candidate,
