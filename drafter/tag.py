@@ -4,7 +4,7 @@ A spaCy pipeline (en_core_web_sm 3.8.0 without the lemmatizer) plus drafter's ow
 components finds the mentions: amounts, dates, addresses and transaction hashes (regular
 grammars built from `corpus/lexicons/`), chains and firms (span rulers over
 `corpus/patterns/chains.jsonl` and `corpus/gazetteer/firms.jsonl`). The rest of this module
-decides roles from sentence context (cue lexicons, the dependency parse, position in the
+decides roles from sentence context (cue lexicons, the clause around a mention, position in the
 article) and picks the facts: stolen amount, incident date, victim, chains, status, target.
 No spaCy object leaves this module: facts carry character offsets and their sentence.
 """
@@ -43,11 +43,17 @@ BAD_KINDS = {"security-firm": -4.0, "law-enforcement": -4.0, "media": -4.5, "mix
 
 @Language.component("drafter_paragraphs")
 def paragraphs(doc: Doc) -> Doc:
-    """A line break in the extracted text always starts a new sentence."""
+    """A line break or a semicolon in the extracted text starts a new sentence.
+
+    Clauses joined by a semicolon usually state separate facts ("$86.6M from the bridge; $12.5M
+    from the exchange"), and a table row or list item is a unit of its own.
+    """
     for i, token in enumerate(doc[:-1]):
         if "\n" in token.text or (token.is_space and "\n" in token.whitespace_ + token.text):
             doc[i + 1].is_sent_start = True
         elif "\n" in token.whitespace_:
+            doc[i + 1].is_sent_start = True
+        elif token.text == ";":
             doc[i + 1].is_sent_start = True
     return doc
 
@@ -93,23 +99,36 @@ def make_onchain(nlp: Language, name: str):
     return onchain
 
 
-def is_verb(token) -> bool:
-    """Verbs by their Penn Treebank tag (the attribute ruler that maps them is not run)."""
-    return token.tag_.startswith("VB") or token.tag_ == "MD"
+def proper(token, lower_words: set[str]) -> bool:
+    """Whether a token looks like part of a name (drafter runs no part-of-speech tagger).
+
+    Capitalised mid-sentence, or with inner capitals ("dYdX", "HTX"); at the start of a sentence,
+    capitalised and neither a stop word nor a word the article also writes in lower case.
+    """
+    t = token.text
+    if not t[:1].isupper():
+        return False
+    if not token.is_sent_start or any(c.isupper() for c in t[1:]):
+        return True
+    return not token.is_stop and t.lower() not in lower_words
 
 
-# Components drafter does not read: lemmas, and the attribute ruler that maps tags to `pos_`
-# (drafter reads the fine-grained `tag_` instead). Skipping them is most of why drafter costs
-# less than the full pipeline.
-UNUSED_COMPONENTS = ("lemmatizer", "attribute_ruler")
+# What drafter runs of en_core_web_sm: the tokenizer and the entity recognizer, which has its own
+# embedding layer. The tagger and the parser (and the tok2vec layer they share) cost more than
+# half of the full pipeline, and drafter needs from them only sentence boundaries, which the
+# rule-based sentencizer plus line breaks and semicolons give, and which verb governs an amount
+# or a date, which the clause around the mention approximates (`clause_cues`,
+# `date_is_reported`). The lemmatizer and attribute ruler need the tagger; senter is off.
+EXCLUDED_COMPONENTS = ("tok2vec", "tagger", "parser", "senter", "attribute_ruler", "lemmatizer")
 
 
 def build_nlp(lex: Lexicon) -> Language:
     """en_core_web_sm plus drafter's components, in the order they depend on each other."""
-    nlp = load_english(disable=UNUSED_COMPONENTS)
+    nlp = load_english(exclude=EXCLUDED_COMPONENTS)
     if "drafter_paragraphs" in nlp.pipe_names:
         return nlp
-    nlp.add_pipe("drafter_paragraphs", before="parser")
+    nlp.add_pipe("sentencizer", first=True)
+    nlp.add_pipe("drafter_paragraphs", after="sentencizer")
     # The rulers match on exact text only, so they go first: adding their phrase patterns then
     # runs just the tokenizer over them, not the whole statistical pipeline (seconds saved).
     chains = nlp.add_pipe("span_ruler", name="drafter_chains", first=True,
@@ -314,6 +333,7 @@ def firm_mentions(doc: Doc, lex: Lexicon) -> list[tuple[int, int, str, str | Non
     for m in PACKAGE.finditer(doc.text):  # software packages: "@scope/name"
         out.append((m.start(), m.end(), m.group(0), "platform"))
     taken = [(s, e) for s, e, _, _ in out]
+    lower_words: set[str] | None = None
     for ent in doc.ents:
         if ent.label_ not in ("ORG", "PERSON", "PRODUCT", "GPE", "NORP", "FAC", "WORK_OF_ART"):
             continue
@@ -324,7 +344,9 @@ def firm_mentions(doc: Doc, lex: Lexicon) -> list[tuple[int, int, str, str | Non
             continue
         if any(ent.start_char < e and s < ent.end_char for s, e in taken):
             continue
-        if not any(t.tag_ in ("NNP", "NNPS") for t in ent) and text not in lex.firm_kind:
+        if lower_words is None:
+            lower_words = {t.text for t in doc if t.text.islower()}
+        if not any(proper(t, lower_words) for t in ent) and text not in lex.firm_kind:
             continue
         kind = lex.firm_kind.get(text)
         if ent.label_ in ("GPE", "NORP"):
@@ -557,26 +579,40 @@ def link_equivalents(cands: list[AmountCand], text: str) -> None:
             c.usd, c.usd_trust = stated[key], 0.95
 
 
+CLAUSE_BREAK = re.compile(r"[;:()\u2014]|\s[\u2013-]\s|,\s+(?:and|but|while|although|though|whereas|"
+                          r"after|before|when|as|which|who)\b|\b(?:but|while|whereas)\b")
+RELATIVE = re.compile(r"^\s*(?:,\s*)?(?:(?:that|which)\s+(?:(?:was|were|had|has|have|been|"
+                      r"being|is|are)\s+){0,2})?(\w+)")
+
+
+def clause_cues(sent: Sent, rel_s: int, rel_e: int) -> set[str]:
+    """Cue words that govern the amount at [rel_s, rel_e) of `sent`, read from the clause.
+
+    The words of the clause that leads up to the amount (back to a semicolon, dash, bracket or
+    conjunction), and the word right after the amount or the verb of a relative clause there
+    ("$15M gone", "$4 million that was stolen"). A cue there counts as governing the amount.
+    """
+    text = sent.text
+    left = text[max(0, rel_s - 90):rel_s]
+    breaks = list(CLAUSE_BREAK.finditer(left))
+    if breaks:
+        left = left[breaks[-1].end():]
+    out = {w.lower() for w in re.findall(r"[A-Za-z][\w'-]*", left)}
+    rel = RELATIVE.match(text[rel_e:rel_e + 40])
+    if rel:
+        out.add(rel.group(1).lower())
+    return out
+
+
 def role_scores(ctx: Ctx, sent: Sent, rel_s: int, rel_e: int, start: int | None = None,
                 end: int | None = None) -> dict[str, float]:
     """How strongly each amount role's cues point at the mention at [rel_s, rel_e) of `sent`.
 
     The nearest cue of each role counts (a cue right beside the amount beats three far away);
-    a cue that governs the amount in the dependency parse counts extra.
+    a cue in the clause that governs the amount counts extra (when the mention's offsets in the
+    article are given).
     """
-    governors: set[str] = set()
-    if start is not None and end is not None:
-        span = ctx.doc.char_span(start, end, alignment_mode="expand")
-        if span is not None:
-            tok = span.root
-            for child in tok.children:
-                if child.dep_ in ("relcl", "acl"):
-                    governors.update(t.lower_ for t in child.subtree if is_verb(t))
-            for _ in range(3):
-                if tok.head is tok:
-                    break
-                tok = tok.head
-                governors.add(tok.lower_)
+    governors = clause_cues(sent, rel_s, rel_e) if start is not None and end is not None else set()
     hits = {role: list(rx.finditer(sent.text)) for role, rx in ctx.cues.amount.items()}
     spans = [(h.start(), h.end(), role) for role, hs in hits.items() for h in hs]
     scores = {}
@@ -632,7 +668,10 @@ def pick_funds(ctx: Ctx, cands: list[AmountCand]) -> Fact | None:
             s += 0.5
         if any(abs(c.usd - v) <= 0.03 * v for v in tvals):
             s += 1.5 if title_theft else 0.8
-        same = sum(1 for o in cands if o is not c and o.usd and abs(o.usd - c.usd) <= 0.05 * c.usd)
+        # restating the figure supports it; a restatement in another role ("we use $12.5m for
+        # the estimate") only half as much
+        same = sum(1.0 if o.role == "stolen" else 0.5 for o in cands
+                   if o is not c and o.usd and abs(o.usd - c.usd) <= 0.05 * c.usd)
         s += min(0.4 * same, 1.2)
         s -= 0.05 * c.sent.index
         if c.start < 0.2 * len(ctx.text):
@@ -677,7 +716,7 @@ def default_year(ctx: Ctx) -> int | None:
 
 def date_candidates(ctx: Ctx, victim_names: set[str], funds: Fact | None = None,
                     amounts: Sequence[AmountCand] = ()) -> list[DateCand]:
-    cues, doc = ctx.cues, ctx.doc
+    cues = ctx.cues
     pub = ctx.published
     fallback_year = None if pub else default_year(ctx)
     victim_first = {norm_tokens(n)[0] for n in victim_names if norm_tokens(n)}
@@ -709,16 +748,9 @@ def date_candidates(ctx: Ctx, victim_names: set[str], funds: Fact | None = None,
             s += 3.0
         if re.search(r"(published|updated|posted|last modified)\W*(?:on\s*)?$", before):
             s -= 3.0
-        token = doc.char_span(start, end, alignment_mode="expand")
-        if token is not None:
-            head = token.root.head
-            hops = 0
-            while not is_verb(head) and head.head is not head and hops < 3:
-                head = head.head
-                hops += 1
-            if head.lower_ in cues.reporting:
-                s -= 1.2
-                reported = True
+        if date_is_reported(ctx, sent, start, end):
+            s -= 1.2
+            reported = True
         if sent.index in funds_sent and not reported:
             s += 0.8
         elif sent.index in other_loss_sents:
@@ -736,6 +768,29 @@ def date_candidates(ctx: Ctx, victim_names: set[str], funds: Fact | None = None,
             s += 0.3
         out.append(DateCand(start, end, value, s, sent))
     return out
+
+
+REPORTED_BEFORE = re.compile(r"(\w+)(?:\s+(?:in\s+a\s+\w+|to\s+\w+|late|early|this|last))?"
+                             r"\s*,?\s*(?:on|in|at)?\s*$", re.I)
+
+
+def date_is_reported(ctx: Ctx, sent: Sent, start: int, end: int) -> bool:
+    """Whether the date at [start, end) says when something was said, not when it happened.
+
+    A reporting verb right before the date ("said on Tuesday", "told reporters late Friday"), or
+    opening the clause after a date that starts the sentence ("On Tuesday, the team said").
+    """
+    before = ctx.text[max(sent.start, start - 40):start]
+    m = REPORTED_BEFORE.search(before)
+    if m and m.group(1).lower() in ctx.cues.reporting:
+        return True
+    lead = ctx.text[sent.start:start].strip(" ,").lower()
+    if lead in ("", "on", "late on", "early on", "on the morning of", "in"):
+        after = ctx.text[end:min(sent.end, end + 60)]
+        words = re.findall(r"[A-Za-z][\w'’-]*", after)[:6]
+        return any(w.lower() in ctx.cues.reporting for w in words) and \
+            not any(ctx.cues.stolen.search(w) for w in words)
+    return False
 
 
 def pick_incident_date(ctx: Ctx, cands: list[DateCand]) -> Fact | None:
