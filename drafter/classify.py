@@ -8,6 +8,7 @@ whose checksum must match the file.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -151,48 +152,76 @@ class Classifier:
             return clf
 
     def predict(self, documents: Sequence[str], explain: int = 8) -> list[Prediction]:
-        probs = self.pipeline.predict_proba(list(documents))
+        """Predict a batch: the features are computed once, for the whole batch.
+
+        The steps of the pipeline are called one by one rather than through `predict_proba`, so
+        that the word features serve both the prediction and the explanation.
+        """
+        from scipy.sparse import hstack
+
+        docs = list(documents)
+        if not docs:
+            return []
+        features = self.pipeline.named_steps["features"]
+        (_, words), (_, chars) = features.transformer_list
+        x_words = words.transform(docs)
+        x = hstack([x_words, chars.transform(docs)], format="csr")
+        probs = self.pipeline.named_steps["model"].predict_proba(x)
         out = []
         for i, row in enumerate(probs):
             ranked = sorted(zip(self.labels, row), key=lambda kv: kv[1], reverse=True)
             best, p1 = ranked[0]
             p2 = ranked[1][1] if len(ranked) > 1 else 0.0
-            terms = self.explain(documents[i], best, explain) if explain else []
+            terms = self.explain(x_words[i], best, explain) if explain else []
             out.append(Prediction(best, {k: round(float(v), 4) for k, v in ranked}, terms,
                                   round(float(1.0 - (p1 - p2)), 4)))
         return out
 
-    def explain(self, doc: str, category: str, k: int = 8) -> list[str]:
-        """The k word features with the largest positive contribution toward `category`."""
+    @functools.cached_property
+    def _word_weights(self):
+        """Per category, the word features' summed weights; and the word feature names."""
         features = self.pipeline.named_steps["features"]
         model = self.pipeline.named_steps["model"]
         words = features.transformer_list[0][1]
-        x = words.transform([doc])
-        idx = self.labels.index(category)
-        coef = None
-        for calibrated in model.calibrated_classifiers_:
-            c = calibrated.estimator.coef_
-            c = c[idx] if c.shape[0] > 1 else c[0]
-            n_words = len(words.vocabulary_)
-            c = c[:n_words]
-            coef = c if coef is None else coef + c
-        contrib = x.multiply(coef).tocsr()
-        names = words.get_feature_names_out()
-        pairs = sorted(zip(contrib.indices, contrib.data), key=lambda p: p[1], reverse=True)
+        n_words = len(words.vocabulary_)
+        weights = {}
+        for idx, label in enumerate(self.labels):
+            coef = None
+            for calibrated in model.calibrated_classifiers_:
+                c = calibrated.estimator.coef_
+                c = (c[idx] if c.shape[0] > 1 else c[0])[:n_words]
+                coef = c if coef is None else coef + c
+            weights[label] = coef
+        return weights, words.get_feature_names_out()
+
+    def explain(self, x_words, category: str, k: int = 8) -> list[str]:
+        """The k word features of one document (a row of word features) with the largest
+        positive contribution toward `category`."""
+        weights, names = self._word_weights
+        row = x_words.tocsr()
+        contrib = row.data * weights[category][row.indices]
+        pairs = sorted(zip(row.indices, contrib), key=lambda p: p[1], reverse=True)
         return [str(names[j]) for j, v in pairs[:k] if v > 0]
 
     def add_category(self, article: Article, facts: Facts) -> Facts:
         """Return `facts` with the category fact filled in."""
-        pred = self.predict([document(article.title, article.text)])[0]
-        start, end, sentence = evidence(article.text, pred.terms)
-        fact = Fact(field="category", value=pred.category,
-                    confidence=round(pred.scores[pred.category], 3),
-                    text=article.text[start:end], start=start, end=end, sentence=sentence,
-                    extra={"scores": pred.scores, "terms": pred.terms,
-                           "uncertainty": pred.uncertainty})
-        single = dict(facts.single)
-        single["category"] = fact
-        return Facts(single=single, lists=dict(facts.lists))
+        return self.add_categories([article], [facts])[0]
+
+    def add_categories(self, articles: Sequence[Article], facts: Sequence[Facts]) -> list[Facts]:
+        """Classify a batch of articles; return each one's facts with the category filled in."""
+        preds = self.predict([document(a.title, a.text) for a in articles])
+        out = []
+        for article, f, pred in zip(articles, facts, preds):
+            start, end, sentence = evidence(article.text, pred.terms)
+            fact = Fact(field="category", value=pred.category,
+                        confidence=round(pred.scores[pred.category], 3),
+                        text=article.text[start:end], start=start, end=end, sentence=sentence,
+                        extra={"scores": pred.scores, "terms": pred.terms,
+                               "uncertainty": pred.uncertainty})
+            single = dict(f.single)
+            single["category"] = fact
+            out.append(Facts(single=single, lists=dict(f.lists)))
+        return out
 
 
 def evidence(text: str, terms: list[str]) -> tuple[int, int, str]:

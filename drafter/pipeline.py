@@ -109,7 +109,7 @@ class Pipeline:
         facts = (self.tagger.tag_many(articles, jobs=self.jobs) if self.use_tagger
                  else [Facts() for _ in articles])
         if self.use_classifier:
-            facts = [self.classifier.add_category(a, f) for a, f in zip(articles, facts)]
+            facts = self.classifier.add_categories(articles, facts)
         return facts
 
     def run(self, sources: Sequence[str], progress: Progress = quiet) -> list[Extraction]:
