@@ -130,3 +130,72 @@ def test_an_article_without_amounts_or_dates_gets_nulls_not_guesses(tagger):
     f = facts(tagger, art("Project investigates unusual activity", text, published=None))
     assert f.get("funds_stolen_usd") is None
     assert f.get("incident_date") is None
+
+
+# the phrase matcher and the parse-free signals -------------------------------------------------
+
+def phrase_spans(text: str, *names: str) -> list[tuple[str, str, str]]:
+    import spacy
+
+    from drafter.tag import PhraseSpans
+
+    matcher = PhraseSpans("firms")
+    matcher.add_patterns({"label": "protocol", "pattern": n, "id": n.upper()} for n in names)
+    doc = matcher(spacy.blank("en")(text))
+    return [(s.text, s.label_, s.id_) for s in doc.spans["firms"]]
+
+
+def test_phrases_match_on_token_boundaries_only():
+    found = phrase_spans("Ronin's bridge, not RoninBridge or Roninx, moved to Ronin.",
+                         "Ronin")
+    assert [f[0] for f in found] == ["Ronin", "Ronin"]
+    assert found[0][1:] == ("protocol", "RONIN")
+
+
+def test_overlapping_phrases_are_all_kept_longest_first():
+    found = phrase_spans("Poly Network was drained.", "Poly", "Poly Network")
+    assert [f[0] for f in found] == ["Poly Network", "Poly"]
+
+
+def test_phrases_are_case_sensitive_and_may_hold_punctuation():
+    found = phrase_spans("Funds left Curve.fi and curve pools.", "Curve.fi", "Curve")
+    assert [f[0] for f in found] == ["Curve.fi"]
+
+
+def test_a_sentence_initial_name_the_ner_finds_is_still_a_firm(tagger):
+    f = facts(tagger, art("Zorvex loses $2 million",
+                          "Zorvex said on Monday that an attacker drained $2 million from its "
+                          "vaults. Zorvex has paused deposits."))
+    assert f.get("victim").value == "Zorvex"
+
+
+def test_a_headline_label_is_not_a_firm(tagger):
+    f = facts(tagger, art("Notice: Quillfi bridge exploited",
+                          "Notice: the Quillfi bridge was exploited on Monday and about "
+                          "$5 million was stolen, the Quillfi team said."))
+    assert "Notice" not in {x.value for x in f.all("firms")}
+
+
+def test_a_reporting_verb_before_a_date_marks_it_as_reported(tagger):
+    f = facts(tagger, art("Mervault drained",
+                          "Mervault said on March 12 that hackers had stolen $3 million from its "
+                          "hot wallet on March 9."))
+    assert f.get("incident_date").value == "2024-03-09"
+
+
+def clause_of(sentence: str, amount: str) -> set[str]:
+    from drafter.tag import Sent, clause_cues
+
+    start = sentence.index(amount)
+    return clause_cues(Sent(0, len(sentence), sentence, 0), start, start + len(amount))
+
+
+def test_the_clause_around_an_amount_names_its_governing_cues():
+    assert "gone" in clause_of("By the morning the pool was empty: about $15M gone.", "$15M")
+    assert "stolen" in clause_of("It holds $4 million that was stolen in May.", "$4 million")
+    assert "drained" in clause_of("The attacker drained the pool of $2 million.", "$2 million")
+    # a semicolon, dash or bracket closes the clause before the amount
+    assert "drained" not in clause_of("Pools were drained; $2 million stays locked.",
+                                      "$2 million")
+    assert "stolen" not in clause_of("Coins were stolen (the team holds $1 million).",
+                                     "$1 million")
