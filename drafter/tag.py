@@ -1,9 +1,9 @@
 """Tag: `Article`s in, `Facts` out.
 
-A spaCy pipeline (en_core_web_sm 3.8.0 without the lemmatizer) plus drafter's own registered
-components finds the mentions: amounts, dates, addresses and transaction hashes (regular
-grammars built from `corpus/lexicons/`), chains and firms (span rulers over
-`corpus/patterns/chains.jsonl` and `corpus/gazetteer/firms.jsonl`). The rest of this module
+A spaCy pipeline (en_core_web_sm 3.8.0's tokenizer and entity recognizer, the rule-based
+sentencizer) plus drafter's own registered components finds the mentions: amounts, dates,
+addresses and transaction hashes (regular grammars built from `corpus/lexicons/`), chains and
+firms (phrase matching over `corpus/patterns/chains.jsonl` and `corpus/gazetteer/firms.jsonl`). The rest of this module
 decides roles from sentence context (cue lexicons, the clause around a mention, position in the
 article) and picks the facts: stolen amount, incident date, victim, chains, status, target.
 No spaCy object leaves this module: facts carry character offsets and their sentence.
