@@ -65,6 +65,19 @@ def find_amounts(text: str, lex: Lexicon) -> list[tuple[int, int, Amount]]:
     return out
 
 
+def amounts_at(text: str, offsets, lex: Lexicon) -> list[tuple[int, int, Amount]]:
+    """The amounts `find_amounts` found at `offsets` ((start, end) pairs) of `text`, parsed
+    again where they stand, without scanning the text a second time."""
+    rx = amount_regex(lex)
+    out = []
+    for start, end in offsets:
+        m = rx.match(text, start)
+        amount = parse_match(m, lex) if m is not None and m.end() == end else None
+        if amount is not None:
+            out.append((start, end, amount))
+    return out
+
+
 def parse_amount(surface: str, lex: Lexicon) -> Amount | None:
     """Parse one amount string such as "$1.5bn", "US$26m" or "12,000 ETH"."""
     m = amount_regex(lex).search(surface.strip())
@@ -208,6 +221,18 @@ def find_dates(text: str, published: dt.date | None, default_year: int | None = 
             continue  # "on Thursday, Oct. 19": the explicit date says it all
         value = parse_date_match(m, published, default_year)
         out.append((m.start(), m.end(), value))
+    return out
+
+
+def dates_at(text: str, offsets, published: dt.date | None, default_year: int | None = None
+             ) -> list[tuple[int, int, DateValue]]:
+    """The dates `find_dates` found at `offsets` of `text`, read again where they stand (with the
+    publication date that resolves relative ones), without scanning the text a second time."""
+    out = []
+    for start, end in offsets:
+        m = DATE_RE.match(text, start)
+        if m is not None and m.end() == end:
+            out.append((start, end, parse_date_match(m, published, default_year)))
     return out
 
 

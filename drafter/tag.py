@@ -3,9 +3,10 @@
 A spaCy pipeline (en_core_web_sm 3.8.0's tokenizer and entity recognizer, the rule-based
 sentencizer) plus drafter's own registered components finds the mentions: amounts, dates,
 addresses and transaction hashes (regular grammars built from `corpus/lexicons/`), chains and
-firms (phrase matching over `corpus/patterns/chains.jsonl` and `corpus/gazetteer/firms.jsonl`). The rest of this module
-decides roles from sentence context (cue lexicons, the clause around a mention, position in the
-article) and picks the facts: stolen amount, incident date, victim, chains, status, target.
+firms (phrase matching over `corpus/patterns/chains.jsonl` and `corpus/gazetteer/firms.jsonl`).
+The rest of this module decides roles from sentence context (cue lexicons, the clause around a
+mention, position in the article) and picks the facts: stolen amount, incident date, victim,
+chains, status, target.
 No spaCy object leaves this module: facts carry character offsets and their sentence.
 """
 
@@ -24,7 +25,7 @@ from spacy.tokens import Doc, Span
 from . import lexicon as lexicon_mod
 from .lexicon import Lexicon
 from .nlp import load_english
-from .normalize import Amount, DateValue, find_amounts, find_dates, to_usd
+from .normalize import Amount, DateValue, amounts_at, dates_at, find_amounts, find_dates, to_usd
 from .onchain import find_onchain
 from .records import Article, Fact, Facts
 
@@ -67,13 +68,21 @@ def char_spans(doc: Doc, found: list[tuple[int, int]], label: str) -> list[Span]
     return spans
 
 
+# The amount and date components keep the exact offsets of what they found in `doc.user_data`
+# (plain pairs, so they survive the trip back from `--jobs` worker processes); the fact pickers
+# read them there instead of scanning the text again. The spans are for spaCy's own tools.
+AMOUNTS_KEY = "drafter.amounts"
+DATES_KEY = "drafter.dates"
+
+
 @Language.factory("drafter_amounts")
 def make_amounts(nlp: Language, name: str):
     lex = lexicon_mod.load()
 
     def amounts(doc: Doc) -> Doc:
-        doc.spans["amounts"] = char_spans(
-            doc, [(s, e) for s, e, _ in find_amounts(doc.text, lex)], "AMOUNT")
+        found = [(s, e) for s, e, _ in find_amounts(doc.text, lex)]
+        doc.user_data[AMOUNTS_KEY] = found
+        doc.spans["amounts"] = char_spans(doc, found, "AMOUNT")
         return doc
 
     return amounts
@@ -82,8 +91,9 @@ def make_amounts(nlp: Language, name: str):
 @Language.factory("drafter_dates")
 def make_dates(nlp: Language, name: str):
     def dates(doc: Doc) -> Doc:
-        doc.spans["dates"] = char_spans(
-            doc, [(s, e) for s, e, _ in find_dates(doc.text, None, None)], "DATE")
+        found = [(s, e) for s, e, _ in find_dates(doc.text, None, None)]
+        doc.user_data[DATES_KEY] = found
+        doc.spans["dates"] = char_spans(doc, found, "DATE")
         return doc
 
     return dates
@@ -367,6 +377,7 @@ class FirmGroup:
         return max(self.names, key=lambda n: (len(n.split()), self.names[n], len(n)))
 
 
+LOWER_WORD = re.compile(r"(?<![\w'’-])[a-z]+(?:['’-][a-z]+)*(?![\w'’-])")
 PACKAGE = re.compile(r"(?<![\w@])@[a-z0-9][\w.-]*/[a-z0-9][\w.-]*[a-z0-9]")
 
 
@@ -390,7 +401,7 @@ def firm_mentions(doc: Doc, lex: Lexicon) -> list[tuple[int, int, str, str | Non
         if any(ent.start_char < e and s < ent.end_char for s, e in taken):
             continue
         if lower_words is None:
-            lower_words = {t.text for t in doc if t.text.islower()}
+            lower_words = set(LOWER_WORD.findall(doc.text))
         if not any(proper(t, lower_words) for t in ent) and text not in lex.firm_kind:
             continue
         kind = lex.firm_kind.get(text)
@@ -556,7 +567,9 @@ def amount_facts(ctx: Ctx, victim_names: set[str], when: dt.date | None) -> list
     victim_first = {t for n in victim_names for t in norm_tokens(n)[:1]}
     other = other_incident_sentences(ctx, victim_first)
     out = []
-    for start, end, amount in find_amounts(text, lex):
+    offsets = ctx.doc.user_data.get(AMOUNTS_KEY)
+    found = amounts_at(text, offsets, lex) if offsets is not None else find_amounts(text, lex)
+    for start, end, amount in found:
         sent = ctx.sent_at(start)
         rel_s, rel_e = start - sent.start, end - sent.start
         scores = role_scores(ctx, sent, rel_s, rel_e, start, end)
@@ -773,7 +786,10 @@ def date_candidates(ctx: Ctx, victim_names: set[str], funds: Fact | None = None,
                         and abs(a.usd - funds.value) > 0.25 * funds.value
                         and a.sent.index not in funds_sent}
     out = []
-    for start, end, value in find_dates(ctx.text, pub, fallback_year):
+    offsets = ctx.doc.user_data.get(DATES_KEY)
+    found = (dates_at(ctx.text, offsets, pub, fallback_year) if offsets is not None
+             else find_dates(ctx.text, pub, fallback_year))
+    for start, end, value in found:
         if value.date is None:
             continue
         if pub and value.date > pub + dt.timedelta(days=1):

@@ -199,3 +199,21 @@ def test_the_clause_around_an_amount_names_its_governing_cues():
                                       "$2 million")
     assert "stolen" not in clause_of("Coins were stolen (the team holds $1 million).",
                                      "$1 million")
+
+
+def test_pickers_read_what_the_components_found(tagger):
+    """The amount and date components keep exact offsets; the pickers use them, also when the
+    documents come back from worker processes."""
+    from drafter.tag import AMOUNTS_KEY, DATES_KEY, Ctx, amount_facts
+
+    text = "Hackers stole $4.2 million from Brixa on March 3, 2024, the team said."
+    amount = (text.index("$4.2"), text.index(" from"))
+    date = (text.index("March"), text.index(", the"))
+    [one] = tagger.nlp.pipe([text])
+    workers = list(tagger.nlp.pipe([text] * 8, n_process=2, batch_size=2))
+    for doc in (one, workers[-1]):
+        assert [tuple(o) for o in doc.user_data[AMOUNTS_KEY]] == [amount]
+        assert [tuple(o) for o in doc.user_data[DATES_KEY]] == [date]
+    one.user_data[AMOUNTS_KEY] = []  # the pickers see what the component left, nothing more
+    ctx = Ctx(art("t", text), one, None, tagger.lex, tagger.cues, None)
+    assert amount_facts(ctx, set(), None) == []
