@@ -1,9 +1,10 @@
 """Classify: an article's text in, the attack category with ranked probabilities out.
 
 One scikit-learn `Pipeline` (word and character n-gram TF-IDF, a calibrated linear SVM) over a
-document in which the title and the lead are repeated so that they weigh more. Models are stored
-with skops and loaded with an explicit list of trusted types (never pickle), beside a model card
-whose checksum must match the file.
+document in which the title and the lead are repeated so that they weigh more. `drafter train`
+stores it with skops (loaded only with an explicit list of trusted types, never pickle) and, for
+prediction, the same numbers as a NumPy archive (`drafter.linear`), beside a model card whose
+checksums must match both files. Predicting imports neither scikit-learn nor skops.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 
 from . import config
 from .errors import ModelError
+from .linear import LinearTextModel
 from .records import Article, Fact, Facts
 
 CARD_FILE = "classifier.card.json"
@@ -61,34 +63,45 @@ def document(title: str, text: str) -> str:
     return "\n".join([title] * TITLE_WEIGHT + [lead] * LEAD_WEIGHT + [body])
 
 
-def _vectorizer_class():
+@functools.cache
+def compact_tfidf() -> type:
+    """`CompactTfidf`, defined on first use so that importing this module (to predict) does not
+    import scikit-learn. skops finds the class as `drafter.classify.CompactTfidf` through the
+    module's `__getattr__`."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    return TfidfVectorizer
+    class CompactTfidf(TfidfVectorizer):
+        """TF-IDF whose vocabulary is saved as two arrays instead of a dict.
+
+        skops writes a dict entry by entry, which made the model file 30 MB and slow to load;
+        two NumPy arrays save and load in milliseconds and need no extra trusted type.
+        """
+
+        def __getstate__(self):
+            state = super().__getstate__()
+            vocab = state.pop("vocabulary_", None)
+            if vocab is not None:
+                import numpy as np
+
+                terms = sorted(vocab, key=vocab.get)
+                state["vocabulary_terms_"] = np.array(terms, dtype=str)
+            return state
+
+        def __setstate__(self, state):
+            terms = state.pop("vocabulary_terms_", None)
+            super().__setstate__(state)
+            if terms is not None:
+                self.vocabulary_ = {str(t): i for i, t in enumerate(terms.tolist())}
+
+    CompactTfidf.__module__ = __name__
+    CompactTfidf.__qualname__ = "CompactTfidf"
+    return CompactTfidf
 
 
-class CompactTfidf(_vectorizer_class()):
-    """TF-IDF whose vocabulary is saved as two arrays instead of a dict.
-
-    skops writes a dict entry by entry, which made the model file 30 MB and slow to load; two
-    NumPy arrays save and load in milliseconds and need no extra trusted type.
-    """
-
-    def __getstate__(self):
-        state = super().__getstate__()
-        vocab = state.pop("vocabulary_", None)
-        if vocab is not None:
-            import numpy as np
-
-            terms = sorted(vocab, key=vocab.get)
-            state["vocabulary_terms_"] = np.array(terms, dtype=str)
-        return state
-
-    def __setstate__(self, state):
-        terms = state.pop("vocabulary_terms_", None)
-        super().__setstate__(state)
-        if terms is not None:
-            self.vocabulary_ = {str(t): i for i, t in enumerate(terms.tolist())}
+def __getattr__(name: str):
+    if name == "CompactTfidf":
+        return compact_tfidf()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def build_pipeline(random_state: int = RANDOM_STATE):
@@ -97,10 +110,11 @@ def build_pipeline(random_state: int = RANDOM_STATE):
     from sklearn.pipeline import FeatureUnion, Pipeline
     from sklearn.svm import LinearSVC
 
-    words = CompactTfidf(analyzer="word", ngram_range=(1, 2), min_df=2, sublinear_tf=True,
+    tfidf = compact_tfidf()
+    words = tfidf(analyzer="word", ngram_range=(1, 2), min_df=2, sublinear_tf=True,
                             lowercase=True, token_pattern=r"(?u)\b[a-z][a-z0-9%'-]+\b",
                             stop_words="english", max_df=0.6)
-    chars = CompactTfidf(analyzer="char_wb", ngram_range=(3, 5), min_df=3, sublinear_tf=True,
+    chars = tfidf(analyzer="char_wb", ngram_range=(3, 5), min_df=3, sublinear_tf=True,
                             lowercase=True, max_features=30000)
     svm = LinearSVC(C=0.5, class_weight="balanced", random_state=random_state)
     model = CalibratedClassifierCV(svm, method="sigmoid", cv=3, ensemble=False)
@@ -125,10 +139,10 @@ class Prediction:
 class Classifier:
     """A loaded, trusted classifier and its model card."""
 
-    def __init__(self, pipeline, card: dict) -> None:
-        self.pipeline = pipeline
+    def __init__(self, model: LinearTextModel, card: dict) -> None:
+        self.model = model
         self.card = card
-        self.labels = [str(c) for c in pipeline.classes_]
+        self.labels = list(model.labels)
 
     @classmethod
     def load(cls, directory: Path | None = None) -> Classifier:
@@ -152,56 +166,31 @@ class Classifier:
             return clf
 
     def predict(self, documents: Sequence[str], explain: int = 8) -> list[Prediction]:
-        """Predict a batch: the features are computed once, for the whole batch.
-
-        The steps of the pipeline are called one by one rather than through `predict_proba`, so
-        that the word features serve both the prediction and the explanation.
-        """
-        from scipy.sparse import hstack
-
         docs = list(documents)
         if not docs:
             return []
-        features = self.pipeline.named_steps["features"]
-        (_, words), (_, chars) = features.transformer_list
-        x_words = words.transform(docs)
-        x = hstack([x_words, chars.transform(docs)], format="csr")
-        probs = self.pipeline.named_steps["model"].predict_proba(x)
+        probs, word_rows = self.model.predict_proba(docs)
         out = []
-        for i, row in enumerate(probs):
+        for row, (indices, values) in zip(probs, word_rows):
             ranked = sorted(zip(self.labels, row), key=lambda kv: kv[1], reverse=True)
             best, p1 = ranked[0]
             p2 = ranked[1][1] if len(ranked) > 1 else 0.0
-            terms = self.explain(x_words[i], best, explain) if explain else []
+            terms = self.explain(indices, values, best, explain) if explain else []
             out.append(Prediction(best, {k: round(float(v), 4) for k, v in ranked}, terms,
                                   round(float(1.0 - (p1 - p2)), 4)))
         return out
 
     @functools.cached_property
-    def _word_weights(self):
-        """Per category, the word features' summed weights; and the word feature names."""
-        features = self.pipeline.named_steps["features"]
-        model = self.pipeline.named_steps["model"]
-        words = features.transformer_list[0][1]
-        n_words = len(words.vocabulary_)
-        weights = {}
-        for idx, label in enumerate(self.labels):
-            coef = None
-            for calibrated in model.calibrated_classifiers_:
-                c = calibrated.estimator.coef_
-                c = (c[idx] if c.shape[0] > 1 else c[0])[:n_words]
-                coef = c if coef is None else coef + c
-            weights[label] = coef
-        return weights, words.get_feature_names_out()
+    def _word_terms(self) -> list[str]:
+        return self.model.word_terms()
 
-    def explain(self, x_words, category: str, k: int = 8) -> list[str]:
-        """The k word features of one document (a row of word features) with the largest
-        positive contribution toward `category`."""
-        weights, names = self._word_weights
-        row = x_words.tocsr()
-        contrib = row.data * weights[category][row.indices]
-        pairs = sorted(zip(row.indices, contrib), key=lambda p: p[1], reverse=True)
-        return [str(names[j]) for j, v in pairs[:k] if v > 0]
+    def explain(self, indices, values, category: str, k: int = 8) -> list[str]:
+        """The k word features of one document (its word feature indices and values) with the
+        largest positive contribution toward `category`."""
+        weights = self.model.coef[self.labels.index(category), :self.model.n_words]
+        contrib = values * weights[indices]
+        pairs = sorted(zip(indices.tolist(), contrib.tolist()), key=lambda p: p[1], reverse=True)
+        return [self._word_terms[j] for j, v in pairs[:k] if v > 0]
 
     def add_category(self, article: Article, facts: Facts) -> Facts:
         """Return `facts` with the category fact filled in."""
@@ -238,25 +227,51 @@ def evidence(text: str, terms: list[str]) -> tuple[int, int, str]:
     return 0, 0, ""
 
 
-def load_model(directory: Path):
-    """Load and verify the model in `directory`; raise `ModelError` with what to do."""
+def load_model(directory: Path) -> tuple[LinearTextModel, dict]:
+    """Load and verify the model in `directory`; raise `ModelError` with what to do.
+
+    Both files the card names must match their checksums. Prediction reads the NumPy archive
+    (`inference`), never the skops file; a card without one (models written before the archive
+    existed) is served from the skops file, loaded with the trusted types only.
+    """
     card_path = directory / CARD_FILE
     retrain = "run `drafter train` to rebuild it, or restore models/ from the repository"
     try:
         card = json.loads(card_path.read_text(encoding="utf-8"))
         path = directory / Path(card["file"]).name
+        inference = card.get("inference")
+        archive = directory / Path(inference["file"]).name if inference else None
     except (OSError, json.JSONDecodeError, KeyError, TypeError) as exc:
         raise ModelError(f"no usable category model in {directory}: the model card "
                          f"{card_path.name} is missing or unreadable", retrain) from exc
-    if not path.exists():
-        raise ModelError(f"the model file {path} named by the model card is missing", retrain)
-    if card.get("sha256") != file_sha256(path):
-        raise ModelError(f"the model file {path} does not match its model card (checksum differs)",
-                         retrain)
+    for file, digest in ((path, card.get("sha256")),
+                         (archive, inference.get("sha256") if inference else None)):
+        if file is None:
+            continue
+        if not file.exists():
+            raise ModelError(f"the model file {file} named by the model card is missing", retrain)
+        if digest != file_sha256(file):
+            raise ModelError(f"the model file {file} does not match its model card (checksum "
+                             "differs)", retrain)
+    if archive is not None:
+        try:
+            return LinearTextModel.load(archive), card
+        except Exception as exc:  # noqa: BLE001 - numpy and zipfile raise several types
+            raise ModelError(f"the model file {archive} is corrupt or could not be loaded "
+                             f"({type(exc).__name__})", retrain) from exc
+    pipeline = load_pipeline(path, retrain)
+    try:
+        return LinearTextModel.from_pipeline(pipeline), card
+    except (ValueError, AttributeError, KeyError) as exc:
+        raise ModelError(f"the model file {path} is not a drafter category model", retrain) from exc
+
+
+def load_pipeline(path: Path, retrain: str = "run `drafter train` to rebuild it"):
+    """The fitted scikit-learn pipeline in a skops file, loaded with the trusted types only."""
     import skops.io as sio
 
     try:
-        pipeline = sio.load(path, trusted=TRUSTED_TYPES)
+        return sio.load(path, trusted=TRUSTED_TYPES)
     except Exception as exc:  # noqa: BLE001 - skops raises several types for a bad file
         try:
             untrusted = [t for t in sio.get_untrusted_types(file=path) if t not in TRUSTED_TYPES]
@@ -267,4 +282,3 @@ def load_model(directory: Path):
                              f"{', '.join(sorted(untrusted)[:3])}", retrain) from exc
         raise ModelError(f"the model file {path} is corrupt or could not be loaded "
                          f"({type(exc).__name__})", retrain) from exc
-    return pipeline, card

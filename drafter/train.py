@@ -19,6 +19,7 @@ from pathlib import Path
 
 from . import config, corpus
 from .classify import CARD_FILE, RANDOM_STATE, build_pipeline, document, file_sha256
+from .errors import ModelError
 
 
 @dataclass
@@ -106,6 +107,32 @@ def versions() -> dict[str, str]:
             "skops": skops.__version__, "numpy": numpy.__version__, "scipy": scipy.__version__}
 
 
+def model_files(card: dict) -> list[str]:
+    """The file names a model card refers to."""
+    names = [str(card.get("file", ""))]
+    if isinstance(card.get("inference"), dict):
+        names.append(str(card["inference"].get("file", "")))
+    return [Path(n).name for n in names if n]
+
+
+def export_for_prediction(model, docs: list[str]):
+    """The fitted pipeline as a `LinearTextModel`, checked to predict what the pipeline predicts
+    on every training document."""
+    import numpy as np
+
+    from .linear import LinearTextModel
+
+    exported = LinearTextModel.from_pipeline(model)
+    expected = model.predict_proba(docs)
+    got, _ = exported.predict_proba(docs)
+    gap = float(np.abs(expected - got).max()) if len(docs) else 0.0
+    if gap > 1e-9:
+        raise ModelError(f"the prediction archive disagrees with the scikit-learn model "
+                         f"(largest difference {gap:.2g})",
+                         "check that scikit-learn is the version in requirements/constraints.txt")
+    return exported
+
+
 @dataclass
 class Outcome:
     report: Report
@@ -144,14 +171,21 @@ def train(store=None, directory: Path | None = None, force: bool = False,
         return Outcome(report, False, prev_f1, directory / previous["file"], seconds,
                        f"kept the current model: its macro-F1 {prev_f1:.3f} is higher than the "
                        f"new model's {report.macro_f1:.3f} (use --force to replace it anyway)")
+    exported = export_for_prediction(model, data.docs)
     tmp = directory / f".classifier-{os.getpid()}.tmp"
     sio.dump(model, tmp)
     digest = file_sha256(tmp)
     final = directory / f"classifier-{digest[:12]}.skops"
+    archive_tmp = directory / f".classifier-{os.getpid()}.npz.tmp"
+    exported.save(archive_tmp)
+    archive = directory / f"classifier-{digest[:12]}.npz"
     os.replace(tmp, final)
+    os.replace(archive_tmp, archive)
     card = {
         "file": final.name,
         "sha256": digest,
+        "inference": {"file": archive.name, "sha256": file_sha256(archive),
+                      "format": "drafter.linear NumPy archive, read with allow_pickle=False"},
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "labels": list(model.classes_),
         "corpus_sha256": corpus.digest(root),
@@ -166,16 +200,17 @@ def train(store=None, directory: Path | None = None, force: bool = False,
     card_tmp = directory / f".card-{os.getpid()}.tmp"
     card_tmp.write_text(json.dumps(card, indent=1) + "\n", encoding="utf-8")
     os.replace(card_tmp, directory / CARD_FILE)
-    for old in directory.glob("classifier-*.skops"):
-        if old != final and (previous is None or old.name != previous.get("file")):
+    kept = set(model_files(previous)) if previous else set()
+    for old in [*directory.glob("classifier-*.skops"), *directory.glob("classifier-*.npz")]:
+        if old not in (final, archive) and old.name not in kept:
             old.unlink(missing_ok=True)
     if previous and previous.get("file") != final.name:
-        keep = directory / previous["file"]
         backup = directory / "previous"
         backup.mkdir(exist_ok=True)
-        if keep.exists():
-            os.replace(keep, backup / keep.name)
-            (backup / CARD_FILE).write_text(json.dumps(previous, indent=1) + "\n")
+        for name in kept:
+            if (directory / name).exists():
+                os.replace(directory / name, backup / name)
+        (backup / CARD_FILE).write_text(json.dumps(previous, indent=1) + "\n")
     verb = "replaced" if previous else "wrote"
     note = "" if better else " (forced, although it scores lower)"
     return Outcome(report, True, prev_f1, final, seconds,

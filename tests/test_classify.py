@@ -132,3 +132,41 @@ def test_the_shipped_model_loads_and_knows_every_category():
     clf = Classifier.load()
     assert sorted(clf.labels) == sorted(corpus.category_ids())
     assert clf.card["cv"]["macro_f1"] >= 0.8
+
+
+def test_the_prediction_archive_predicts_what_the_pipeline_predicts(trained, small_corpus):
+    """The NumPy archive and the skops pipeline give the same probabilities, to rounding."""
+    import numpy as np
+
+    from drafter.classify import load_pipeline
+
+    card = json.loads((trained / CARD_FILE).read_text())
+    pipeline = load_pipeline(trained / card["file"])
+    docs = dataset(root=small_corpus).docs[:60]
+    expected = pipeline.predict_proba(docs)
+    got, _ = Classifier.load(trained).model.predict_proba(docs)
+    assert np.abs(expected - got).max() < 1e-9
+
+
+def test_a_card_without_an_archive_is_served_from_the_skops_file(trained, tmp_path):
+    """Models written before the archive existed (say in models/previous) still load."""
+    models = tmp_path / "older"
+    shutil.copytree(trained, models)
+    card = json.loads((models / CARD_FILE).read_text())
+    (models / card.pop("inference")["file"]).unlink()
+    (models / CARD_FILE).write_text(json.dumps(card))
+    doc = document("Founders vanish", "The founders deleted the site and kept the deposits.")
+    [old] = Classifier.load(models).predict([doc])
+    [new] = Classifier.load(trained).predict([doc])
+    assert (old.category, old.scores, old.terms) == (new.category, new.scores, new.terms)
+
+
+def test_predicting_imports_neither_scikit_learn_nor_skops():
+    import subprocess
+    import sys
+
+    code = ("import sys; from drafter.classify import Classifier, document; "
+            "c = Classifier.load(); c.predict([document('Bridge drained', 'Keys were stolen.')]); "
+            "print(sorted(m for m in ('sklearn', 'skops', 'scipy') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -282,14 +282,20 @@ def test_model_with_untrusted_type(tmp_path):
 
 
 @case("M02", "A truncated model file (card updated to match)", "refused as corrupt")
-def test_truncated_model(tmp_path):
+@pytest.mark.parametrize("which", ["archive", "skops"])
+def test_truncated_model(tmp_path, which):
     from drafter.classify import CARD_FILE, Classifier, file_sha256
 
     models = copy_models(tmp_path)
     card = json.loads((models / CARD_FILE).read_text())
-    path = models / card["file"]
+    if which == "skops":  # a card without the archive is served from the skops file
+        (models / card.pop("inference")["file"]).unlink()
+        entry = card
+    else:
+        entry = card["inference"]
+    path = models / entry["file"]
     path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
-    card["sha256"] = file_sha256(path)
+    entry["sha256"] = file_sha256(path)
     (models / CARD_FILE).write_text(json.dumps(card))
     with pytest.raises(ModelError, match="corrupt"):
         Classifier.load(models)
@@ -337,6 +343,27 @@ def test_missing_spacy_model(monkeypatch):
         nlp.load_english(("x",))
     assert "pip install" in err.value.hint
     nlp.load_english.cache_clear()
+
+
+@case("M06", "A prediction archive holding a pickled object (card updated to match)",
+      "refused as corrupt; nothing is unpickled")
+def test_archive_with_a_pickled_object(tmp_path):
+    import numpy as np
+
+    from drafter.classify import CARD_FILE, Classifier, file_sha256
+
+    models = copy_models(tmp_path)
+    card = json.loads((models / CARD_FILE).read_text())
+    path = models / card["inference"]["file"]
+    with np.load(path) as data:
+        arrays = dict(data)
+    arrays["labels"] = np.array([Path("/"), "rug-pull"], dtype=object)  # needs pickle to read
+    with open(path, "wb") as fh:
+        np.savez(fh, **arrays)
+    card["inference"]["sha256"] = file_sha256(path)
+    (models / CARD_FILE).write_text(json.dumps(card))
+    with pytest.raises(ModelError, match="corrupt"):
+        Classifier.load(models)
 
 
 # concurrency, crashes and faults ----------------------------------------------------------------
