@@ -196,9 +196,14 @@ class Classifier:
         """Return `facts` with the category fact filled in."""
         return self.add_categories([article], [facts])[0]
 
-    def add_categories(self, articles: Sequence[Article], facts: Sequence[Facts]) -> list[Facts]:
-        """Classify a batch of articles; return each one's facts with the category filled in."""
-        preds = self.predict([document(a.title, a.text) for a in articles])
+    def predict_articles(self, articles: Sequence[Article]) -> list[Prediction]:
+        return self.predict([document(a.title, a.text) for a in articles])
+
+    def add_categories(self, articles: Sequence[Article], facts: Sequence[Facts],
+                       predictions: Sequence[Prediction] | None = None) -> list[Facts]:
+        """Return each article's facts with the category filled in (classifying the batch
+        unless its `predictions` are given)."""
+        preds = predictions if predictions is not None else self.predict_articles(articles)
         out = []
         for article, f, pred in zip(articles, facts, preds):
             start, end, sentence = evidence(article.text, pred.terms)

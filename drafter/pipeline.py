@@ -103,13 +103,15 @@ class Pipeline:
         return out
 
     def facts(self, articles: Sequence[Article]) -> list[Facts]:
-        """Tag and classify a batch of articles."""
+        """Classify and tag a batch of articles (the category informs the target)."""
         if not articles:
             return []
-        facts = (self.tagger.tag_many(articles, jobs=self.jobs) if self.use_tagger
-                 else [Facts() for _ in articles])
-        if self.use_classifier:
-            facts = self.classifier.add_categories(articles, facts)
+        predictions = self.classifier.predict_articles(articles) if self.use_classifier else None
+        categories = [p.scores for p in predictions] if predictions else None
+        facts = (self.tagger.tag_many(articles, jobs=self.jobs, categories=categories)
+                 if self.use_tagger else [Facts() for _ in articles])
+        if predictions:
+            facts = self.classifier.add_categories(articles, facts, predictions)
         return facts
 
     def run(self, sources: Sequence[str], progress: Progress = quiet) -> list[Extraction]:

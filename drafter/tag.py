@@ -306,19 +306,26 @@ class Tagger:
         self.nlp = build_nlp(self.lex)
         self.batch_size = batch_size
 
-    def tag_many(self, articles: Sequence[Article], jobs: int = 1) -> list[Facts]:
-        """Tag a batch: one `nlp.pipe` pass (in `jobs` processes when asked and worth it)."""
+    def tag_many(self, articles: Sequence[Article], jobs: int = 1,
+                 categories: Sequence[dict[str, float]] | None = None) -> list[Facts]:
+        """Tag a batch: one `nlp.pipe` pass (in `jobs` processes when asked and worth it).
+
+        `categories`, when given, holds each article's attack-category probabilities from the
+        classifier; they weigh in on the target (a 51% attack hits a blockchain).
+        """
         texts = [a.text for a in articles]
         titles = [a.title or "" for a in articles]
         n_process = jobs if jobs > 1 and len(texts) >= 4 * jobs else 1
         docs = list(self.nlp.pipe(texts, batch_size=self.batch_size, n_process=n_process))
         title_docs = list(self.nlp.pipe(titles, batch_size=64))
-        return [self.facts(a, d, t) for a, d, t in zip(articles, docs, title_docs)]
+        cats = categories if categories is not None else [None] * len(articles)
+        return [self.facts(a, d, t, c) for a, d, t, c in zip(articles, docs, title_docs, cats)]
 
-    def tag(self, article: Article) -> Facts:
-        return self.tag_many([article])[0]
+    def tag(self, article: Article, category: dict[str, float] | None = None) -> Facts:
+        return self.tag_many([article], categories=[category] if category else None)[0]
 
-    def facts(self, article: Article, doc: Doc, title_doc: Doc | None = None) -> Facts:
+    def facts(self, article: Article, doc: Doc, title_doc: Doc | None = None,
+              category: dict[str, float] | None = None) -> Facts:
         published = None
         if article.published:
             try:
@@ -343,7 +350,7 @@ class Tagger:
         incident = pick_incident_date(ctx, dates)
         chains = pick_chains(ctx, amounts, victim_names)
         status = pick_status(ctx, amounts, victim_names)
-        target = pick_target(ctx, victim)
+        target = pick_target(ctx, victim, category)
         attackers = pick_attackers(ctx)
         addresses, txs = onchain_facts(ctx, chains)
         if victim is not None:
@@ -1064,7 +1071,8 @@ def other_losses(ctx: Ctx) -> list[tuple[int, str, str]]:
     return ctx.losses
 
 
-def pick_target(ctx: Ctx, victim: Fact | None) -> Fact | None:
+def pick_target(ctx: Ctx, victim: Fact | None, category: dict[str, float] | None = None
+                ) -> Fact | None:
     cues = ctx.cues
     scores: dict[str, float] = defaultdict(float)
     title = (ctx.article.title or "").lower()
@@ -1087,6 +1095,11 @@ def pick_target(ctx: Ctx, victim: Fact | None) -> Fact | None:
             scores[t] += 0.5 * len(rx.findall(lower))
     if re.search(r"51\s?%|51 percent|reorg", ctx.text, re.I):
         scores["blockchain"] += 4.0
+    evidence = dict(scores)
+    # the attack category's usual target, weighted by how likely each category is
+    for cat, p in (category or {}).items():
+        for t, weight in ctx.lex.targets["category_prior"].get(cat, {}).items():
+            scores[t] += p * weight
     if not scores or max(scores.values()) <= 0:
         return None
     ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
@@ -1094,7 +1107,10 @@ def pick_target(ctx: Ctx, victim: Fact | None) -> Fact | None:
     runner = ranked[1][1] if len(ranked) > 1 else 0
     start = victim.start if victim else 0
     end = victim.end if victim else 0
-    return ctx.fact("target", best, squash(s - runner, 1.0, 0.8), start, end)
+    conf = squash(s - runner, 1.0, 0.8)
+    if evidence.get(best, 0.0) <= 0:  # only the category speaks for it: a guess
+        conf = min(conf, 0.5)
+    return ctx.fact("target", best, conf, start, end)
 
 
 def pick_attackers(ctx: Ctx) -> list[Fact]:

@@ -217,3 +217,16 @@ def test_pickers_read_what_the_components_found(tagger):
     one.user_data[AMOUNTS_KEY] = []  # the pickers see what the component left, nothing more
     ctx = Ctx(art("t", text), one, None, tagger.lex, tagger.cues, None)
     assert amount_facts(ctx, set(), None) == []
+
+
+def test_the_attack_category_informs_the_target(tagger):
+    """With no cue in the text, the category's usual target is proposed, as a low-confidence
+    guess; without a category there is no target at all."""
+    article = art("Malicious Quokka SDK release drains users",
+                  "A tampered release of the Quokka SDK sent the keys of users who installed it "
+                  "to an attacker, who drained about $1 million from their wallets on Monday.")
+    assert tagger.tag(article).get("target") is None
+    guess = tagger.tag(article, {"supply-chain": 0.9, "rug-pull": 0.1}).get("target")
+    assert guess.value == "platform" and guess.confidence <= 0.5
+    chain = tagger.tag(article, {"consensus-attack": 0.95, "supply-chain": 0.05}).get("target")
+    assert chain.value == "blockchain" and chain.confidence <= 0.5
