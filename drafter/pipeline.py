@@ -1,7 +1,8 @@
-"""The pipeline: sources in, `Extraction`s out (fetch -> extract -> tag -> classify).
+"""The pipeline: sources in, `Extraction`s out (fetch -> extract -> classify -> tag).
 
 The CLI's `extract` and `draft` commands and the review app all go through `Pipeline`, so the
-models load once per process and a batch of sources is tagged with one `nlp.pipe` call.
+models load once per process, a batch is classified in one call and tagged with one `nlp.pipe`
+call. Classification comes first because the attack category informs the target.
 """
 
 from __future__ import annotations
