@@ -228,6 +228,9 @@ class Cues:
         self.launder = cue_regex(roles["chain_laundering"])
         self.stolen = self.amount["stolen"]
         self.other_loss = cue_regex(roles["other_incident_verbs"])
+        venues = "|".join(re.escape(v) for v in sorted(roles.get("ethereum_venues", []),
+                                                       key=len, reverse=True))
+        self.eth_venues = re.compile(rf"(?<![\w-])(?:{venues})(?![\w-])")  # case matters
         self.targets = {t: cue_regex(w) for t, w in self.lex.targets["cues"].items()}
 
 
@@ -975,8 +978,11 @@ def pick_chains(ctx: Ctx, amounts: list[AmountCand], victim_names: set[str]) -> 
         evm = EVM_ADDRESS_HINT.search(ctx.text)
         stable = next((a for a in amounts if a.role == "stolen" and a.amount.kind == "stable"
                        and not a.other_incident), None)
-        if evm or stable:  # ERC-20 stablecoins and 0x addresses: most often Ethereum
-            start, end = (evm.start(), evm.end()) if evm else (stable.start, stable.end)
+        venue = next((m for m in ctx.cues.eth_venues.finditer(ctx.text)
+                      if not cues.launder.search(ctx.sent_at(m.start()).text)), None)
+        if evm or stable or venue:  # ERC-20 stablecoins, 0x addresses, Ethereum-only venues
+            start, end = ((evm.start(), evm.end()) if evm else (stable.start, stable.end)
+                          if stable else (venue.start(), venue.end()))
             facts.append(ctx.fact("chains", "Ethereum", 0.4, start, end))
     return facts
 

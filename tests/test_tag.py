@@ -230,3 +230,14 @@ def test_the_attack_category_informs_the_target(tagger):
     assert guess.value == "platform" and guess.confidence <= 0.5
     chain = tagger.tag(article, {"consensus-attack": 0.95, "supply-chain": 0.05}).get("target")
     assert chain.value == "blockchain" and chain.confidence <= 0.5
+
+
+def test_an_ethereum_only_venue_suggests_ethereum_when_no_chain_is_named(tagger):
+    text = ("Attackers drained about $2 million from the Pellrow lending pools on Monday, "
+            "using a flash loan to skew the price of the pool's collateral on Uniswap.")
+    chains = tagger.tag(art("Pellrow drained", text)).all("chains")
+    assert [(c.value, c.text) for c in chains] == [("Ethereum", "Uniswap")]
+    assert chains[0].confidence <= 0.5
+    laundered = ("Attackers drained about $2 million from the Pellrow lending pools on Monday "
+                 "and laundered the proceeds through Uniswap and a mixer.")
+    assert tagger.tag(art("Pellrow drained", laundered)).all("chains") == ()
