@@ -424,6 +424,12 @@ def firm_mentions(doc: Doc, lex: Lexicon) -> list[tuple[int, int, str, str | Non
     return out
 
 
+def prefix_match(a: list[str], b: list[str]) -> bool:
+    """Whether the shorter token list starts the longer one ("Poly" and "Poly Network")."""
+    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+    return long_[: len(short)] == short
+
+
 def group_firms(mentions, title: str) -> list[FirmGroup]:
     groups: list[FirmGroup] = []
     group_tokens: list[list[str]] = []  # each group's `tokens`, kept current as names join it
@@ -431,10 +437,15 @@ def group_firms(mentions, title: str) -> list[FirmGroup]:
         toks = norm_tokens(text)
         if not toks:
             continue
+        # a package "@scope/name" is also its name and its scope ("Lottie Player", "LottieFiles")
+        package = PACKAGE.fullmatch(text)
+        keys = [toks]
+        if package:
+            scope, _, name = text[1:].partition("/")
+            keys += [k for k in (norm_tokens(name), norm_tokens(scope)) if k]
         for i, g in enumerate(groups):
             gtoks = group_tokens[i]
-            short, long_ = (toks, gtoks) if len(toks) <= len(gtoks) else (gtoks, toks)
-            if long_[: len(short)] == short:
+            if any(prefix_match(k, gtoks) for k in keys):
                 g.names[text] += 1
                 group_tokens[i] = g.tokens
                 g.mentions.append((start, end))

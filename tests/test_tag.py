@@ -241,3 +241,14 @@ def test_an_ethereum_only_venue_suggests_ethereum_when_no_chain_is_named(tagger)
     laundered = ("Attackers drained about $2 million from the Pellrow lending pools on Monday "
                  "and laundered the proceeds through Uniswap and a mixer.")
     assert tagger.tag(art("Pellrow drained", laundered)).all("chains") == ()
+
+
+def test_a_package_groups_with_its_name():
+    from drafter.tag import group_firms
+
+    mentions = [(0, 13, "Lottie Player", None), (40, 66, "@lottiefiles/lottie-player", "platform"),
+                (80, 85, "Ledger", "wallet")]
+    groups = group_firms(mentions, "")
+    assert [sorted(g.names) for g in groups] == [["@lottiefiles/lottie-player", "Lottie Player"],
+                                                  ["Ledger"]]
+    assert groups[0].kind == "platform"
