@@ -611,27 +611,30 @@ def amount_facts(ctx: Ctx, victim_names: set[str], when: dt.date | None) -> list
             scores["other"] += 1.5
         if sent.index <= 2:
             scores["stolen"] += 0.3
-        other_incident = sent.index in other
-        role = max(scores, key=scores.get)
-        if scores[role] < 0.3:
-            role = "other"
         usd, trust = to_usd(amount, when, lex)
-        cand = AmountCand(start, end, amount, usd, trust, role, scores, sent,
-                          other_incident=other_incident)
-        value = round(usd, 2) if usd is not None else float(amount.value)
-        currency = "USD" if usd is not None else amount.currency
+        out.append(AmountCand(start, end, amount, usd, trust, "other", scores, sent,
+                              other_incident=sent.index in other))
+    link_equivalents(out, text)  # before the facts: a stated dollar value replaces our pricing
+    for cand in out:
+        scores = cand.scores
+        role = max(scores, key=scores.get)
+        cand.role = role if scores[role] >= 0.3 else "other"
+        value = round(cand.usd, 2) if cand.usd is not None else float(cand.amount.value)
+        currency = "USD" if cand.usd is not None else cand.amount.currency
         top = sorted(scores.values(), reverse=True)
         conf = squash(top[0] - (top[1] if len(top) > 1 else 0), mid=0.5, slope=2.0)
-        cand.fact = ctx.fact("amounts", value, conf * (0.5 + 0.5 * trust), start, end,
-                             currency=currency, native=amount.native, role=role)
-        out.append(cand)
-    link_equivalents(out, text)
+        cand.fact = ctx.fact("amounts", value, conf * (0.5 + 0.5 * cand.usd_trust), cand.start,
+                             cand.end, currency=currency, native=cand.amount.native, role=cand.role)
     return out
 
 
-EQUIVALENT_GAP = re.compile(r"^\s*(?:\(|,|—|–|-|:)?\s*(?:≈|~|about|around|roughly|approximately|"
-                            r"some|nearly|almost|over|more than|worth|valued at|or)?\s*(?:about\s)?$",
-                            re.I)
+# What may stand between an amount and its value in another currency: "3,932 ETH — a little
+# over $10 million", "1,360 ETH ($3.8M)", "400,000 DAI, worth about $400,000".
+EQUIVALENT_QUALIFIER = (r"(?:≈|~|a\s+little|a\s+bit|just|slightly|well|about|around|roughly|"
+                        r"approximately|some|nearly|almost|over|under|more\s+than|less\s+than|"
+                        r"close\s+to|up\s+to|at\s+least|an\s+estimated|estimated|worth|then|"
+                        r"valued\s+at|equivalent\s+to|or|at\s+the\s+time)")
+EQUIVALENT_GAP = re.compile(rf"^\s*(?:\(|,|—|–|-|:)?\s*(?:{EQUIVALENT_QUALIFIER}\s*){{0,4}}$", re.I)
 
 
 def link_equivalents(cands: list[AmountCand], text: str) -> None:

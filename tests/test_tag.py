@@ -252,3 +252,12 @@ def test_a_package_groups_with_its_name():
     assert [sorted(g.names) for g in groups] == [["@lottiefiles/lottie-player", "Lottie Player"],
                                                   ["Ledger"]]
     assert groups[0].kind == "platform"
+
+
+def test_a_token_amount_takes_the_dollar_value_stated_beside_it(tagger):
+    text = ("An attacker drained the Vellum metapool on Monday, netting roughly 3,932 ETH — a "
+            "little over $10 million at the time.")
+    f = tagger.tag(art("Vellum drained", text))
+    eth = next(a for a in f.all("amounts") if a.text == "3,932 ETH")
+    assert eth.value == 10_000_000
+    assert f.get("funds_stolen_usd").value == 10_000_000
