@@ -918,8 +918,11 @@ def pick_chains(ctx: Ctx, amounts: list[AmountCand], victim_names: set[str]) -> 
     amount_spans = [(a.start, a.end) for a in amounts]
     scores: dict[str, float] = defaultdict(float)
     first: dict[str, tuple[int, int]] = {}
-    for span in ctx.chain_spans:
+    spans = ctx.chain_spans
+    for span in spans:
         canon = span.id_ or span.label_
+        if any(o.start <= span.start and span.end <= o.end and len(o) > len(span) for o in spans):
+            continue  # "Bitcoin" inside "Bitcoin Gold"
         prev = doc[span.start - 1].lower_ if span.start > 0 else ""
         nxt = doc[span.end].lower_ if span.end < len(doc) else ""
         if span.text in AMBIGUOUS_CHAINS and prev not in CHAIN_CONTEXT_BEFORE and \

@@ -261,3 +261,10 @@ def test_a_token_amount_takes_the_dollar_value_stated_beside_it(tagger):
     eth = next(a for a in f.all("amounts") if a.text == "3,932 ETH")
     assert eth.value == 10_000_000
     assert f.get("funds_stolen_usd").value == 10_000_000
+
+
+def test_a_chain_name_inside_a_longer_one_is_not_a_second_chain(tagger):
+    text = ("Bitcoin Gold suffered a 51% attack on Thursday: miners reorganised the chain and "
+            "double-spent about 7,000 BTG at exchanges, the Bitcoin Gold team said.")
+    chains = tagger.tag(art("Bitcoin Gold hit by 51% attack", text)).all("chains")
+    assert [c.value for c in chains] == ["Bitcoin Gold"]
