@@ -351,7 +351,7 @@ class Tagger:
                 funds = pick_funds(ctx, amounts)
         dates = date_candidates(ctx, victim_names, funds, amounts)
         incident = pick_incident_date(ctx, dates)
-        chains = pick_chains(ctx, amounts, victim_names)
+        chains = pick_chains(ctx, amounts, victim_names, elsewhen(ctx, dates, incident))
         status = pick_status(ctx, amounts, victim_names)
         target = pick_target(ctx, victim, category)
         attackers = pick_attackers(ctx)
@@ -909,12 +909,33 @@ CONTAINING_CHAINS = {"Bitcoin": ("Bitcoin Gold", "Bitcoin Cash", "Bitcoin SV"),
                      "Ethereum": ("Ethereum Classic",), "Litecoin": ("Litecoin Cash",)}
 
 
-def pick_chains(ctx: Ctx, amounts: list[AmountCand], victim_names: set[str]) -> list[Fact]:
-    """The chains funds were taken from: mentions near the theft, minus laundering routes."""
+def elsewhen(ctx: Ctx, dates: list[DateCand], incident: Fact | None) -> set[int]:
+    """Sentences about a loss dated only far from the incident (two months or more): another
+    incident's. ("The bug class surfaced in November 2021, when ... on BSC was exploited.")
+    A far-dated sentence without a loss is background and stays ("a protocol on BSC whose
+    audit was completed in November 2021").
+    """
+    if incident is None or incident.extra.get("precision") not in ("day", "month"):
+        return set()
+    when = dt.date.fromisoformat(str(incident.value)[:10])
+    near, far = set(), set()
+    for d in dates:
+        if d.value.date is None or d.value.precision not in ("day", "month"):
+            continue
+        (far if abs((d.value.date - when).days) > 60 else near).add(d.sent.index)
+    return {i for i in far - near
+            if ctx.cues.stolen.search(ctx.sents[i].text) or ctx.cues.other_loss.search(
+                ctx.sents[i].text)}
+
+
+def pick_chains(ctx: Ctx, amounts: list[AmountCand], victim_names: set[str],
+                elsewhen_sents: set[int] = frozenset()) -> list[Fact]:
+    """The chains funds were taken from: mentions near the theft, minus laundering routes and
+    other incidents."""
     doc, cues = ctx.doc, ctx.cues
     title = ctx.article.title or ""
     victim_first = {t for n in victim_names for t in norm_tokens(n)[:1]}
-    other = other_incident_sentences(ctx, victim_first)
+    other = other_incident_sentences(ctx, victim_first) | elsewhen_sents
     amount_spans = [(a.start, a.end) for a in amounts]
     scores: dict[str, float] = defaultdict(float)
     first: dict[str, tuple[int, int]] = {}

@@ -268,3 +268,15 @@ def test_a_chain_name_inside_a_longer_one_is_not_a_second_chain(tagger):
             "double-spent about 7,000 BTG at exchanges, the Bitcoin Gold team said.")
     chains = tagger.tag(art("Bitcoin Gold hit by 51% attack", text)).all("chains")
     assert [c.value for c in chains] == ["Bitcoin Gold"]
+
+
+def test_a_loss_dated_months_away_is_another_incidents_chain(tagger):
+    text = ("On March 11, 2024, an attacker drained about $3 million from Quorra's pools on "
+            "Ethereum, the team said. The bug class first surfaced in November 2021, when code "
+            "derived from the same library was exploited on Fantom.")
+    chains = tagger.tag(art("Quorra drained", text)).all("chains")
+    assert [c.value for c in chains] == ["Ethereum"]
+    background = ("Quorra, a lending protocol on Fantom whose audit was completed in November "
+                  "2021, said an attacker drained about $3 million from its pools on March 11.")
+    assert [c.value for c in tagger.tag(art("Quorra drained", background)).all("chains")] == \
+        ["Fantom"]
