@@ -205,8 +205,11 @@ def build_nlp(lex: Lexicon) -> Language:
 # helpers -------------------------------------------------------------------------------------
 
 def cue_regex(words: Sequence[str]) -> re.Pattern[str]:
+    """One case-insensitive pattern for a cue list. In a cue, "…" stands for up to five words,
+    so "sent … back" also finds "sent about $2.5 million back"."""
     ordered = sorted({w.strip() for w in words if w.strip()}, key=len, reverse=True)
-    body = "|".join(re.escape(w) for w in ordered)
+    body = "|".join(r"(?:\s+\S+){0,5}?\s+".join(re.escape(part.strip()) for part in w.split("…"))
+                    for w in ordered)
     return re.compile(rf"(?<![\w-])(?:{body})(?![\w-])", re.I)
 
 
@@ -712,8 +715,8 @@ def role_scores(ctx: Ctx, sent: Sent, rel_s: int, rel_e: int, start: int | None 
             else:
                 d = 0
             w = 1.0 / (1.0 + d / 15.0)
-            if h.group(0).lower() in governors:
-                w = max(w, 0.6) + 0.5
+            if h.group(0).lower() in governors or (h.start() < rel_s and rel_e < h.end()):
+                w = max(w, 0.6) + 0.5  # it governs the amount, or wraps it ("sent $2m back")
             best = max(best, w)
         scores[role] = best
     return scores

@@ -280,3 +280,21 @@ def test_a_loss_dated_months_away_is_another_incidents_chain(tagger):
                   "2021, said an attacker drained about $3 million from its pools on March 11.")
     assert [c.value for c in tagger.tag(art("Quorra drained", background)).all("chains")] == \
         ["Fantom"]
+
+
+def test_a_cue_with_an_ellipsis_spans_the_words_between():
+    from drafter.tag import cue_regex
+
+    rx = cue_regex(["sent … back"])
+    assert rx.search("the attacker sent about $2.5 million back to the team")
+    assert rx.search("Funds were sent back.")
+    assert not rx.search("the attacker sent the coins to a mixer and never looked back")
+
+
+def test_funds_sent_back_by_the_attacker_are_a_partial_recovery(tagger):
+    text = ("An attacker drained about $24 million from Vaulty's pools on Monday. Shortly "
+            "afterwards, the attacker sent about $2.5 million back to Vaulty's deployer address.")
+    f = tagger.tag(art("Vaulty drained of $24 million", text))
+    assert f.get("status").value == "partially-recovered"
+    roles = {a.text: a.extra["role"] for a in f.all("amounts")}
+    assert roles["$2.5 million"] == "recovered"
