@@ -195,7 +195,7 @@ DATE_RE = re.compile(
     rf"|(?P<rel>\b(?:(?:late|early)\s(?:on\s)?|(?:last|this\spast|this|on|from)\s)?{WEEKDAY}"
     rf"(?:\s(?:morning|afternoon|evening|night))?\b)"
     rf"|(?P<phrase>\b(?:yesterday|today|tonight|last\snight|overnight|earlier\stoday|"
-    rf"earlier\sthis\sweek|last\sweek|over\sthe\sweekend|this\sweekend|last\sweekend|"
+    rf"earlier\sthis\sweek|(?:(?:late|early)\s)?last\sweek|over\sthe\sweekend|this\sweekend|last\sweekend|"
     rf"(?:two|three|four|five|six|2|3|4|5|6)\sdays\sago|a\sweek\sago|the\sday\sbefore)\b)"
     rf"|(?P<year>\b(?:in|since|of|during)\s{YEAR}\b)",
     re.I,
@@ -330,7 +330,11 @@ def resolve_phrase(text: str, published: dt.date | None) -> dt.date | None:
     elif "days ago" in text:
         n = text.split()[0]
         back = int(n) if n.isdigit() else words[n]
-    elif text in ("a week ago", "last week"):
+    elif text.endswith("last week"):
+        # the previous calendar week: its Wednesday, or Tuesday / Thursday for early / late
+        monday = published - dt.timedelta(days=published.weekday() + 7)
+        return monday + dt.timedelta(days={"early": 1, "late": 3}.get(text.split()[0], 2))
+    elif text == "a week ago":
         back = 7
     elif "weekend" in text:
         back = (published.weekday() - 5) % 7 or (7 if text.startswith("last") else 0)

@@ -78,6 +78,10 @@ PUB = dt.date(2024, 3, 10)  # a Sunday
     ("2024-02-29", "2024-02-29"),
     ("2/27/24", "2024-02-27"),
     ("Tuesday, Feb. 27", "2024-02-27"),
+    ("last week", "2024-02-28"),        # the previous calendar week's Wednesday
+    ("late last week", "2024-02-29"),
+    ("early last week", "2024-02-27"),
+    ("a week ago", "2024-03-03"),
 ])
 def test_dates_resolve_against_the_publication_date(surface, expected):
     assert parse_date(surface, PUB).date.isoformat() == expected

@@ -298,3 +298,10 @@ def test_funds_sent_back_by_the_attacker_are_a_partial_recovery(tagger):
     assert f.get("status").value == "partially-recovered"
     roles = {a.text: a.extra["role"] for a in f.all("amounts")}
     assert roles["$2.5 million"] == "recovered"
+
+
+def test_an_as_of_date_is_not_the_incident_date(tagger):
+    text = ("Hackers broke into Zentro's hot wallets on Sept. 26. The exchange said the total "
+            "stolen had reached $280 million as of Oct. 1.")
+    f = tagger.tag(art("Zentro hack", text, published="2020-10-04"))
+    assert f.get("incident_date").value == "2020-09-26"
