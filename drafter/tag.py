@@ -1055,9 +1055,13 @@ def pick_status(ctx: Ctx, amounts: list[AmountCand], victim_names: set[str]) -> 
                 continue  # "to flag and freeze": a purpose, not an event
             clause = re.split(r"[;:]|\bbut\b|\bwhile\b|\balthough\b|\bhowever\b",
                               sent.text[:m.start()])[-1][-90:]
+            after = sent.text[m.end():]
+            cells = after.split("|")  # a table row: the value is the next cell
             if cues.rec_neg.search(clause) or \
                     re.search(r"\b(?:no|none|nothing|not|never)\b", clause, re.I) or \
-                    re.match(r"^\W{0,6}(?:none|nothing|no\b|n/a|not\b)", sent.text[m.end():], re.I):
+                    re.match(r"^\W{0,6}(?:none|nothing|no\b|n/a|not\b)", after, re.I) or \
+                    len(cells) > 1 and re.match(r"^\s*(?:none|nothing|no\b|n/a|nil\b|not\b|0\b|"
+                                                r"[-–—]\s*$)", cells[1], re.I):
                 negative_ev.append(sent)
                 continue
             if cues.rec_full.search(window):

@@ -305,3 +305,10 @@ def test_an_as_of_date_is_not_the_incident_date(tagger):
             "stolen had reached $280 million as of Oct. 1.")
     f = tagger.tag(art("Zentro hack", text, published="2020-10-04"))
     assert f.get("incident_date").value == "2020-09-26"
+
+
+def test_a_table_row_that_says_none_is_not_a_recovery(tagger):
+    text = ("An attacker drained about $3 million from Pellrow's vaults on Monday.\n"
+            "| Loss | about $3 million |\n| Frozen or returned | none known |")
+    f = tagger.tag(art("Pellrow drained", text))
+    assert f.get("status").value == "unrecovered"
