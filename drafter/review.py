@@ -157,23 +157,6 @@ def resolve(store: Store, fact_id: int, value, **kw) -> None:
     set_state(store, fact_id, "accepted", value=value, action="resolve", **kw)
 
 
-def add_fact(store: Store, dossier_id: int, field: str, text: str, reviewer: str | None = None,
-             expected_version: int | None = None) -> None:
-    """Add a list fact (e.g. a chain) the pipeline missed."""
-    value = validate(field, text)
-    reviewer = reviewer or reviewer_name()
-    with store.transaction() as db:
-        _check_version(db, dossier_id, expected_version)
-        pos = db.execute("SELECT coalesce(max(position), 0) + 1 FROM facts WHERE dossier_id = ?"
-                         " AND field = ?", (dossier_id, field)).fetchone()[0]
-        cur = db.execute(
-            'INSERT INTO facts (dossier_id, field, value, confidence, text, start, "end",'
-            " sentence, extra, state, position) VALUES (?, ?, ?, 1.0, '', 0, 0, '', '{}',"
-            " 'edited', ?)", (dossier_id, field, dumps(value), pos))
-        _event(db, dossier_id, cur.lastrowid, reviewer, "add", None,
-               {"state": "edited", "value": value})
-
-
 def undo(store: Store, dossier_id: int, reviewer: str | None = None,
          expected_version: int | None = None) -> str | None:
     """Undo the latest action on the dossier that is not undone yet; survives restarts."""
@@ -188,9 +171,7 @@ def undo(store: Store, dossier_id: int, reviewer: str | None = None,
         if row is None:
             return None
         before = json.loads(row["before"]) if row["before"] else None
-        if row["action"] == "add":
-            db.execute("DELETE FROM facts WHERE id = ?", (row["fact_id"],))
-        elif row["fact_id"] is not None and before is not None:
+        if row["fact_id"] is not None and before is not None:
             db.execute("UPDATE facts SET state = ?, value = ? WHERE id = ?",
                        (before["state"], dumps(before["value"]), row["fact_id"]))
         db.execute("UPDATE review_events SET undone = 1 WHERE id = ?", (row["id"],))
