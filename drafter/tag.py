@@ -46,7 +46,7 @@ BAD_KINDS = {"security-firm": -4.0, "law-enforcement": -4.0, "media": -4.5, "mix
 def paragraphs(doc: Doc) -> Doc:
     """A line break or a semicolon in the extracted text starts a new sentence.
 
-    Clauses joined by a semicolon usually state separate facts ("$86.6M from the bridge; $12.5M
+    Clauses joined by a semicolon usually state separate facts ("$40M from the bridge; $9M
     from the exchange"), and a table row or list item is a unit of its own.
     """
     for i, token in enumerate(doc[:-1]):
@@ -206,7 +206,7 @@ def build_nlp(lex: Lexicon) -> Language:
 
 def cue_regex(words: Sequence[str]) -> re.Pattern[str]:
     """One case-insensitive pattern for a cue list. In a cue, "…" stands for up to five words,
-    so "sent … back" also finds "sent about $2.5 million back"."""
+    so "sent … back" also finds "sent nearly 40 ETH back"."""
     ordered = sorted({w.strip() for w in words if w.strip()}, key=len, reverse=True)
     body = "|".join(r"(?:\s+\S+){0,5}?\s+".join(re.escape(part.strip()) for part in w.split("…"))
                     for w in ordered)
@@ -440,7 +440,7 @@ def group_firms(mentions, title: str) -> list[FirmGroup]:
         toks = norm_tokens(text)
         if not toks:
             continue
-        # a package "@scope/name" is also its name and its scope ("Lottie Player", "LottieFiles")
+        # a package "@scope/name" is also its name and its scope ("Acme Kit", "AcmeLabs")
         package = PACKAGE.fullmatch(text)
         keys = [toks]
         if package:
@@ -631,8 +631,8 @@ def amount_facts(ctx: Ctx, victim_names: set[str], when: dt.date | None) -> list
     return out
 
 
-# What may stand between an amount and its value in another currency: "3,932 ETH — a little
-# over $10 million", "1,360 ETH ($3.8M)", "400,000 DAI, worth about $400,000".
+# What may stand between an amount and its value in another currency: "2,150 ETH — just under
+# $7 million", "900 ETH ($2.7M)", "300,000 DAI, worth about $300,000".
 EQUIVALENT_QUALIFIER = (r"(?:≈|~|a\s+little|a\s+bit|just|slightly|well|about|around|roughly|"
                         r"approximately|some|nearly|almost|over|under|more\s+than|less\s+than|"
                         r"close\s+to|up\s+to|at\s+least|an\s+estimated|estimated|worth|then|"
@@ -675,7 +675,7 @@ def clause_cues(sent: Sent, rel_s: int, rel_e: int) -> set[str]:
 
     The words of the clause that leads up to the amount (back to a semicolon, dash, bracket or
     conjunction), and the word right after the amount or the verb of a relative clause there
-    ("$15M gone", "$4 million that was stolen"). A cue there counts as governing the amount.
+    ("$9M gone", "$4 million that was stolen"). A cue there counts as governing the amount.
     """
     text = sent.text
     left = text[max(0, rel_s - 90):rel_s]
@@ -753,7 +753,7 @@ def pick_funds(ctx: Ctx, cands: list[AmountCand]) -> Fact | None:
             s += 0.5
         if any(abs(c.usd - v) <= 0.03 * v for v in tvals):
             s += 1.5 if title_theft else 0.8
-        # restating the figure supports it; a restatement in another role ("we use $12.5m for
+        # restating the figure supports it; a restatement in another role ("we use $9m for
         # the estimate") only half as much
         same = sum(1.0 if o.role == "stolen" else 0.5 for o in cands
                    if o is not c and o.usd and abs(o.usd - c.usd) <= 0.05 * c.usd)
@@ -914,7 +914,7 @@ CONTAINING_CHAINS = {"Bitcoin": ("Bitcoin Gold", "Bitcoin Cash", "Bitcoin SV"),
 
 def elsewhen(ctx: Ctx, dates: list[DateCand], incident: Fact | None) -> set[int]:
     """Sentences about a loss dated only far from the incident (two months or more): another
-    incident's. ("The bug class surfaced in November 2021, when ... on BSC was exploited.")
+    incident's. ("The same flaw was first exploited on Fantom in May 2021.")
     A far-dated sentence without a loss is background and stays ("a protocol on BSC whose
     audit was completed in November 2021").
     """
@@ -1086,8 +1086,8 @@ def pick_status(ctx: Ctx, amounts: list[AmountCand], victim_names: set[str]) -> 
 def other_incident_sentences(ctx: Ctx, victim_first: set[str]) -> set[int]:
     """Sentences about another incident: another firm loses money there, this victim is absent.
 
-    ("Poloniex lost more than $100 million on Nov. 10", "the theft comes a week after Poly
-    Network was drained of $611 million".)
+    ("another exchange lost $40 million in March", "it follows the $80 million drain of a
+    bridge last month".)
     """
     key = frozenset(victim_first)
     cached = ctx.other_cache.get(key)

@@ -255,12 +255,12 @@ def test_a_package_groups_with_its_name():
 
 
 def test_a_token_amount_takes_the_dollar_value_stated_beside_it(tagger):
-    text = ("An attacker drained the Vellum metapool on Monday, netting roughly 3,932 ETH — a "
-            "little over $10 million at the time.")
+    text = ("Vellum's stable pool was emptied on Monday; the thief walked away with 2,150 ETH — "
+            "just under $7 million when it happened.")
     f = tagger.tag(art("Vellum drained", text))
-    eth = next(a for a in f.all("amounts") if a.text == "3,932 ETH")
-    assert eth.value == 10_000_000
-    assert f.get("funds_stolen_usd").value == 10_000_000
+    eth = next(a for a in f.all("amounts") if a.text == "2,150 ETH")
+    assert eth.value == 7_000_000
+    assert f.get("funds_stolen_usd").value == 7_000_000
 
 
 def test_a_chain_name_inside_a_longer_one_is_not_a_second_chain(tagger):
@@ -286,18 +286,18 @@ def test_a_cue_with_an_ellipsis_spans_the_words_between():
     from drafter.tag import cue_regex
 
     rx = cue_regex(["sent … back"])
-    assert rx.search("the attacker sent about $2.5 million back to the team")
+    assert rx.search("the thief sent nearly 40 ETH back last night")
     assert rx.search("Funds were sent back.")
     assert not rx.search("the attacker sent the coins to a mixer and never looked back")
 
 
 def test_funds_sent_back_by_the_attacker_are_a_partial_recovery(tagger):
-    text = ("An attacker drained about $24 million from Vaulty's pools on Monday. Shortly "
-            "afterwards, the attacker sent about $2.5 million back to Vaulty's deployer address.")
+    text = ("An attacker drained about $24 million from Vaulty's pools on Monday. Two days "
+            "later the hacker sent roughly $3.1 million back to a wallet the team controls.")
     f = tagger.tag(art("Vaulty drained of $24 million", text))
     assert f.get("status").value == "partially-recovered"
     roles = {a.text: a.extra["role"] for a in f.all("amounts")}
-    assert roles["$2.5 million"] == "recovered"
+    assert roles["$3.1 million"] == "recovered"
 
 
 def test_an_as_of_date_is_not_the_incident_date(tagger):
