@@ -75,28 +75,23 @@ AMOUNTS_KEY = "drafter.amounts"
 DATES_KEY = "drafter.dates"
 
 
+def keep_found(doc: Doc, key: str, spans_key: str, label: str, found) -> Doc:
+    """Keep a grammar's matches on the doc: exact offsets for the pickers, spans for spaCy."""
+    offsets = [(s, e) for s, e, _ in found]
+    doc.user_data[key] = offsets
+    doc.spans[spans_key] = char_spans(doc, offsets, label)
+    return doc
+
+
 @Language.factory("drafter_amounts")
 def make_amounts(nlp: Language, name: str):
     lex = lexicon_mod.load()
-
-    def amounts(doc: Doc) -> Doc:
-        found = [(s, e) for s, e, _ in find_amounts(doc.text, lex)]
-        doc.user_data[AMOUNTS_KEY] = found
-        doc.spans["amounts"] = char_spans(doc, found, "AMOUNT")
-        return doc
-
-    return amounts
+    return lambda doc: keep_found(doc, AMOUNTS_KEY, "amounts", "AMOUNT", find_amounts(doc.text, lex))
 
 
 @Language.factory("drafter_dates")
 def make_dates(nlp: Language, name: str):
-    def dates(doc: Doc) -> Doc:
-        found = [(s, e) for s, e, _ in find_dates(doc.text, None, None)]
-        doc.user_data[DATES_KEY] = found
-        doc.spans["dates"] = char_spans(doc, found, "DATE")
-        return doc
-
-    return dates
+    return lambda doc: keep_found(doc, DATES_KEY, "dates", "DATE", find_dates(doc.text, None, None))
 
 
 @Language.factory("drafter_onchain")
