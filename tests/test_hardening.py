@@ -171,14 +171,25 @@ def test_page_without_amounts_or_dates(pipeline, tmp_path):
 
 # output safety -------------------------------------------------------------------------------
 
-HOSTILE = ("Evilswap <script>alert(1)</script> lost $2 million {{ 7*7 }} {% raw %} "
+HOSTILE = ("Evilswap <script>alert(1)</script> lost $2 million {{ 'tem' ~ 'plated' }} {% raw %} "
            "[claim](http://evil.example) ![x](http://evil.example/x.png) <img src=x onerror=y>")
 
 
 def hostile_dossier(pipeline, tmp_path):
+    """A drafted dossier whose title, deck, victim and quoted passages all carry HOSTILE.
+
+    The draft alone may not quote the hostile line, so it is written into every text field the
+    templates print; a test then fails if any of them is rendered unescaped or evaluated.
+    """
+    from dataclasses import replace
+
     path = tmp_path / "hostile.txt"
     path.write_text(HOSTILE + "\n" + " ".join(STORY) + " Evilswap said the router was patched.")
-    return dossiers.draft(Store(), pipeline, [str(path)]).dossier
+    d = dossiers.draft(Store(), pipeline, [str(path)]).dossier
+    passage = replace(d.what_happened[0], text=HOSTILE)
+    victim = replace(d.facts["victim"], value=HOSTILE)
+    return replace(d, title=HOSTILE, deck=HOSTILE, what_happened=(passage, *d.what_happened[1:]),
+                   aftermath=(passage,), facts={**d.facts, "victim": victim})
 
 
 @case("O01", "Script tags in article text", "escaped in HTML exports")
@@ -192,7 +203,8 @@ def test_templates_never_evaluate_article_text(pipeline, tmp_path):
     d = hostile_dossier(pipeline, tmp_path)
     for fmt in ("html", "md"):
         out = render.render(d, fmt)
-        assert "49" not in out
+        assert "templated" not in out  # what evaluating the expression would print
+        assert "tem" in out and "plated" in out
 
 
 @case("O03", "Markdown links, images and HTML in article text", "neutralised in Markdown")
