@@ -1,6 +1,6 @@
 """The tagger on the seed corpus: texts drafter's rules were never tuned on.
 
-    python bench/corpus_check.py
+    python bench/corpus_check.py [--show-misses]
 
 Each corpus record states its USD loss, chains, recovery status, target and incident date; this
 runs the pipeline's classifier and tagger on the record's title and text and prints the share it
@@ -34,29 +34,31 @@ def main() -> int:
     facts = Tagger().tag_many(articles, categories=categories)
     score = defaultdict(lambda: [0, 0])
     misses = []
-    def judge(r, field, ok):
+    def judge(r, field, ok, want, got):
         for key in (field, f"{field} [{r.register}]"):
             score[key][0] += ok
             score[key][1] += 1
         if not ok:
-            misses.append(f"{r.id} {field}")
+            misses.append(f"{field:24s} {r.id:40s} want {want!s:30s} got {got}")
 
     for r, f in zip(records, facts):
         if r.amount_usd:
             got = f.get("funds_stolen_usd")
             judge(r, "funds_stolen_usd", bool(got and abs(got.value - r.amount_usd)
-                                           <= 0.1 * r.amount_usd))
+                                           <= 0.1 * r.amount_usd), r.amount_usd, value(got))
         if r.date and len(r.date) == 10:
             got = f.get("incident_date")
             judge(r, "incident_date (+-1 day)", bool(got and abs(
                 (dt.date.fromisoformat(str(got.value)[:10]) - dt.date.fromisoformat(r.date)).days)
-                <= 1))
-        judge(r, "status", bool(f.get("status") and f.get("status").value == r.status))
-        judge(r, "target", bool(f.get("target") and f.get("target").value == r.target))
+                <= 1), r.date, value(got))
+        judge(r, "status", bool(f.get("status") and f.get("status").value == r.status),
+              r.status, value(f.get("status")))
+        judge(r, "target", bool(f.get("target") and f.get("target").value == r.target),
+              r.target, value(f.get("target")))
         if r.chains:
             got = {c.value for c in f.all("chains")}
             want = set(r.chains)
-            judge(r, "chains (exact set)", got == want)
+            judge(r, "chains (exact set)", got == want, sorted(want), sorted(got))
     for key in sorted(score):
         right, total = score[key]
         if "[" not in key:
@@ -66,7 +68,14 @@ def main() -> int:
         right, total = score[key]
         if "[" in key and key.startswith("funds"):
             print(f"{key:28s} {right / total:.3f}  ({right}/{total})")
+    if "--show-misses" in sys.argv[1:]:
+        print()
+        print("\n".join(sorted(misses)))
     return 0
+
+
+def value(fact):
+    return None if fact is None else fact.value
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 from .lexicon import Lexicon
 
 NUM = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
-MULT_WORDS = r"(?:thousand|million|billion|trillion)"
+MULT_WORDS = r"(?:thousand|million|billion|trillion|lakhs?|crores?)"  # lakh 1e5, crore 1e7
 MULT_ABBR = r"(?:mln|mn|bn|tn|[kKmMbB])"
 
 

@@ -29,6 +29,10 @@ LEX = lexicon.load()
     ("9.4 million GLMR", "9400000", "GLMR"),
     ("\u20ac2 million", "2000000", "EUR"),
     ("$600,000", "600000", "USD"),
+    ("\u20b93.4 lakh", "340000", "INR"),
+    ("Rs 378 crore", "3780000000", "INR"),
+    ("Rs. 12 lakhs", "1200000", "INR"),
+    ("2,000 crore rupees", "20000000000", "INR"),
 ])
 def test_amount_forms(surface, value, currency):
     amount = parse_amount(surface, LEX)
