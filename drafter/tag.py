@@ -732,6 +732,14 @@ def title_values(ctx: Ctx) -> list[float]:
     return vals
 
 
+# Words in the clause of a loss figure that mark it as the whole or the latest count ("the total
+# damage came to", "trackers eventually counted"), or as a first, partial one.
+SETTLED_FIGURE = {"total", "totals", "totalled", "totaled", "totalling", "totaling", "overall",
+                  "eventually", "ultimately", "revised", "final", "cumulative", "combined",
+                  "altogether"}
+EARLY_FIGURE = {"initial", "initially", "preliminary", "first", "early", "earlier", "partial"}
+
+
 def pick_funds(ctx: Ctx, cands: list[AmountCand]) -> Fact | None:
     tvals = title_values(ctx)
     title_lower = (ctx.article.title or "").lower()
@@ -758,6 +766,11 @@ def pick_funds(ctx: Ctx, cands: list[AmountCand]) -> Fact | None:
             s += 0.4
         if c is first_stolen:
             s += 0.5
+        governors = clause_cues(c.sent, c.start - c.sent.start, c.end - c.sent.start)
+        if governors & SETTLED_FIGURE and not governors & EARLY_FIGURE:
+            s += 1.0  # outweighs being the first figure of the story
+        elif governors & EARLY_FIGURE and not governors & SETTLED_FIGURE:
+            s -= 0.9
         if c.other_incident:
             s -= 1.5
         if re.search(r"\b(?:19|20)\d\d\b", c.sent.text) and ctx.published and \

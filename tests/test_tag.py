@@ -312,3 +312,22 @@ def test_a_table_row_that_says_none_is_not_a_recovery(tagger):
             "| Loss | about $3 million |\n| Frozen or returned | none known |")
     f = tagger.tag(art("Pellrow drained", text))
     assert f.get("status").value == "unrecovered"
+
+
+@pytest.mark.parametrize("early, settled, later_sentence", [
+    (1_800_000, 5_200_000, "By Wednesday the total loss had been put at $5.2 million."),
+    (1_800_000, 5_200_000, "Analysts eventually counted $5.2 million gone across four chains."),
+])
+def test_a_total_or_final_count_outweighs_the_first_estimate(tagger, early, settled,
+                                                              later_sentence):
+    text = ("Hollin's bridge was exploited on Monday, and the attacker drained an estimated "
+            f"$1.8 million in the first hour, according to a monitoring firm. {later_sentence}")
+    funds = tagger.tag(art("Hollin bridge exploited", text)).get("funds_stolen_usd")
+    assert funds.value == settled
+
+
+def test_an_initial_figure_loses_to_a_figure_stated_without_qualification(tagger):
+    text = ("Initial reports said Tarrow lost $900,000 when its vault was drained on Monday. "
+            "The team said on Tuesday that the attacker took $2.4 million from the vault.")
+    funds = tagger.tag(art("Tarrow vault drained", text)).get("funds_stolen_usd")
+    assert funds.value == 2_400_000
