@@ -53,6 +53,16 @@ class Lexicon:
         return out
 
     @functools.cached_property
+    def tracked_only(self) -> frozenset[str]:
+        """Names known only from the incident trackers, whose kind ("protocol") is a default
+        rather than a fact: trackers list exchanges, wallets and people as well."""
+        checked = {name for firm in self.firms if firm.get("source") != "trackers"
+                   for name in (firm["name"], *firm.get("aliases", []))}
+        return frozenset(name for firm in self.firms if firm.get("source") == "trackers"
+                         for name in (firm["name"], *firm.get("aliases", []))
+                         if name not in checked)
+
+    @functools.cached_property
     def ticker_chain(self) -> dict[str, str]:
         return {t: v["chain"] for t, v in self.currencies["crypto"].items() if v.get("chain")}
 

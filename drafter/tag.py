@@ -1130,6 +1130,25 @@ def other_losses(ctx: Ctx) -> list[tuple[int, str, str]]:
     return ctx.losses
 
 
+ORG_WORDS = frozenset("""network finance financial protocol protocols labs lab capital exchange
+wallet wallets swap chain dao games game bank fund funds token tokens coin coins markets market
+group technologies technology foundation bridge money pay ventures trading digital global
+""".split())
+
+
+def looks_like_person(ctx: Ctx, name: str) -> bool:
+    """A name such as "Ada Lovelace": two or three capitalised words, none of them a word firms
+    use, that the entity recognizer labels PERSON more often than anything else, in a text
+    that speaks of someone as he or she."""
+    words = name.split()
+    if not 2 <= len(words) <= 3 or not all(re.fullmatch(r"[A-Z][a-z]+", w) for w in words) or \
+            any(w.lower() in ORG_WORDS for w in words):
+        return False
+    labels = Counter(e.label_ for e in ctx.doc.ents if e.text.strip() == name)
+    return bool(labels) and labels.most_common(1)[0][0] == "PERSON" and \
+        re.search(r"\b(?:he|she|his|her|him|himself|herself)\b", ctx.text, re.I) is not None
+
+
 def pick_target(ctx: Ctx, victim: Fact | None, category: dict[str, float] | None = None
                 ) -> Fact | None:
     cues = ctx.cues
@@ -1141,9 +1160,15 @@ def pick_target(ctx: Ctx, victim: Fact | None, category: dict[str, float] | None
     if victim is not None:
         victim_tokens = {norm_tokens(n)[0] for n in victim.extra.get("names", []) if norm_tokens(n)}
         kind = ctx.lex.firm_kind.get(victim.value) or victim.extra.get("kind")
+        weight = 3.0
+        if victim.value in ctx.lex.tracked_only:
+            # a default kind: it counts for less, and spaCy may know the name is a person's
+            weight = 1.0
+            if looks_like_person(ctx, victim.value):
+                kind = "person"
         mapped = ctx.lex.targets["kind_to_target"].get(kind or "")
         if mapped:
-            scores[mapped] += 3.0
+            scores[mapped] += weight
         if kind == "person":  # a named person lost the funds
             scores["individual"] += 3.0
     for sent in ctx.sents[:40]:
@@ -1152,7 +1177,7 @@ def pick_target(ctx: Ctx, victim: Fact | None, category: dict[str, float] | None
             continue
         for t, rx in cues.targets.items():
             scores[t] += 0.5 * len(rx.findall(lower))
-    if re.search(r"51\s?%|51 percent|reorg", ctx.text, re.I):
+    if re.search(r"51\s?%\s+attack|51 percent attack|reorg", ctx.text, re.I):
         scores["blockchain"] += 4.0
     evidence = dict(scores)
     # the attack category's usual target, weighted by how likely each category is

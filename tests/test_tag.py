@@ -331,3 +331,26 @@ def test_an_initial_figure_loses_to_a_figure_stated_without_qualification(tagger
             "The team said on Tuesday that the attacker took $2.4 million from the vault.")
     funds = tagger.tag(art("Tarrow vault drained", text)).get("funds_stolen_usd")
     assert funds.value == 2_400_000
+
+
+def test_a_name_known_only_from_trackers_takes_its_kind_from_the_text(tagger):
+    # the trackers list people and exchanges too: their gazetteer kind is only a default
+    from drafter.lexicon import load
+
+    assert {"Bill Murray", "Nobitex"} <= load().tracked_only
+    person = art("Bill Murray loses 119 ETH in wallet theft",
+                 "Actor Bill Murray said on Tuesday that a thief had emptied the wallet he used "
+                 "for a charity auction, taking 119 ETH, about $185,000. Bill Murray said he "
+                 "would not pay the thief anything.")
+    assert tagger.tag(person).get("target").value == "individual"
+    venue = art("Nobitex hot wallets drained",
+                "Iranian crypto exchange Nobitex halted withdrawals on Wednesday after hackers "
+                "drained about $90 million from its hot wallets, the exchange said.")
+    assert tagger.tag(venue).get("target").value == "exchange"
+
+
+def test_a_majority_of_votes_is_not_a_51_percent_attack_on_a_chain(tagger):
+    text = ("An attacker borrowed enough tokens to hold 51% of the votes in Quarry DAO, passed a "
+            "proposal that handed them the treasury and drained $2 million from the protocol.")
+    target = tagger.tag(art("Quarry DAO governance attack", text)).get("target")
+    assert target.value != "blockchain"
