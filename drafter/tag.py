@@ -19,6 +19,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
@@ -208,6 +209,10 @@ def cue_regex(words: Sequence[str]) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w-])(?:{body})(?![\w-])", re.I)
 
 
+def alternatives(words: Sequence[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+
 @dataclass
 class Cues:
     lex: Lexicon
@@ -230,6 +235,13 @@ class Cues:
                                                        key=len, reverse=True))
         self.eth_venues = re.compile(rf"(?<![\w-])(?:{venues})(?![\w-])")  # case matters
         self.targets = {t: cue_regex(w) for t, w in self.lex.targets["cues"].items()}
+        descriptors = self.lex.targets.get("descriptors", {})
+        self.descriptor_before = {t: re.compile(rf"(?<![\w-])(?:{alternatives(w)})s?[ \t\u00a0]+$", re.I)
+                                  for t, w in descriptors.items()}
+        self.descriptor_after = {t: re.compile(
+            rf"^(?:['’]s)?[ \t]*,[ \t]+(?:(?!(?:which|who|that|said|says|after|when|and|but|while)"
+            rf"\b)[\w'’.-]+[ \t]+){{0,5}}?({alternatives(w)})s?(?![\w-])", re.I)
+            for t, w in descriptors.items()}
 
 
 def proximity(hits: list[re.Match[str]], start: int, end: int, scale: float = 40.0) -> float:
@@ -458,6 +470,51 @@ def group_firms(mentions, title: str) -> list[FirmGroup]:
     return groups
 
 
+MONTH_AND_DAY_NAMES = frozenset(
+    "January February March April May June July August September October November December "
+    "Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec Monday Tuesday Wednesday Thursday Friday "
+    "Saturday Sunday".split())
+NAME_WORD = re.compile(r"(?<![\w@$.-])(?:[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]*)*|[A-Z]{2,}[a-z]\w*)"
+                       r"(?![\w-])")
+NAMED_AFTER = re.compile(r"^(?:,|['’]s\b|\s+(?:was|were|has|had|is|lost|loses|said|says|suffered|"
+                         r"confirmed|halted|paused|suspended|disclosed)\b)")
+
+
+def unknown_title_names(ctx: Ctx) -> list[tuple[str, int]]:
+    """Single-word names in the title that neither the gazetteer nor the entity recognizer
+    knows ("Quillex loses $12 million"), with their first offset in the text.
+
+    A word counts when the text never writes it in lower case and uses it as a name at least
+    once: capitalised in mid-sentence, or opening a sentence followed by a comma, "'s" or a
+    verb such as "lost" or "said".
+    """
+    title = ctx.article.title or ""
+    lower_words = set(LOWER_WORD.findall(ctx.text))
+    chain_words = {s.text for s in ctx.chain_spans}
+    out: list[tuple[str, int]] = []
+    words = list(NAME_WORD.finditer(title))
+    for i, m in enumerate(words):
+        w = m.group(0)
+        if i + 1 < len(words) and title[m.end():words[i + 1].start()] == " " and \
+                f"{w} {words[i + 1].group(0)}" in ctx.text:
+            w = f"{w} {words[i + 1].group(0)}"  # a two-word name, "Sorbetto Fragola"
+        if any(w in name.split() or w in name for name, _ in out):
+            continue
+        if len(w) < 3 or w.lower() in lower_words or w in ctx.lex.not_firms or \
+                w in chain_words or w.lower() in STOP_WORDS or w.upper() in ctx.lex.currencies[
+                    "crypto"] or w in MONTH_AND_DAY_NAMES:
+            continue
+        for m in re.finditer(rf"(?<![\w-]){re.escape(w)}(?![\w-])", ctx.text):
+            if m.start() < len(title) + 1 and ctx.text.startswith(title):
+                continue  # the title's own copy at the head of the text
+            sent = ctx.sent_at(m.start())
+            opening = not ctx.text[sent.start:m.start()].strip(" \t\n\"'“‘(")
+            if not opening or NAMED_AFTER.match(ctx.text[m.end():m.end() + 20]):
+                out.append((w, m.start()))
+                break
+    return out
+
+
 def pick_victim(ctx: Ctx, loss_sents: set[int] | frozenset[int] = frozenset()
                 ) -> tuple[list[Fact], Fact | None]:
     lex, cues, doc = ctx.lex, ctx.cues, ctx.doc
@@ -474,6 +531,11 @@ def pick_victim(ctx: Ctx, loss_sents: set[int] | frozenset[int] = frozenset()
             if found >= 0:
                 g = FirmGroup(Counter({text: 1}), kind, [(found, found + len(text))], True)
                 groups.append(g)
+    if not any(g.in_title for g in groups):
+        for text, start in unknown_title_names(ctx):
+            if not any(norm_tokens(text)[:1] == g.tokens[:1] for g in groups):
+                groups.append(FirmGroup(Counter({text: 1}), None, [(start, start + len(text))],
+                                        True))
     consensus = bool(re.search(r"51\s?%|51 percent|reorg|double[- ]spen", ctx.text, re.I))
     chain_names = {s.text for s in ctx.chain_spans}
     first_sent_end = ctx.sents[1].end if len(ctx.sents) > 1 else len(ctx.text)
@@ -1149,6 +1211,29 @@ def looks_like_person(ctx: Ctx, name: str) -> bool:
         re.search(r"\b(?:he|she|his|her|him|himself|herself)\b", ctx.text, re.I) is not None
 
 
+def described_as(ctx: Ctx, names: set[str]) -> dict[str, float]:
+    """What the article calls the victim beside its name: "crypto exchange Nobitex", "Lendora,
+    a lending protocol on Arbitrum,". Each mention adds 2 for the kind of its longest descriptor
+    (so "decentralized exchange" is a protocol, not an exchange), at most 4 a kind."""
+    cues, text = ctx.cues, ctx.text
+    out: dict[str, float] = defaultdict(float)
+    for name in sorted(n for n in names if len(n) >= 2):
+        for m in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text):
+            before = text[max(0, m.start() - 45):m.start()]
+            after = text[m.end():m.end() + 90]
+            best: tuple[int, str] | None = None
+            for t in cues.descriptor_before:
+                for hit, size in ((cues.descriptor_before[t].search(before), None),
+                                  (cues.descriptor_after[t].match(after), 1)):
+                    if hit is not None:
+                        length = len(hit.group(size) if size else hit.group(0).strip())
+                        if best is None or length > best[0]:
+                            best = (length, t)
+            if best is not None:
+                out[best[1]] = min(out[best[1]] + 2.0, 4.0)
+    return out
+
+
 def pick_target(ctx: Ctx, victim: Fact | None, category: dict[str, float] | None = None
                 ) -> Fact | None:
     cues = ctx.cues
@@ -1171,6 +1256,9 @@ def pick_target(ctx: Ctx, victim: Fact | None, category: dict[str, float] | None
             scores[mapped] += weight
         if kind == "person":  # a named person lost the funds
             scores["individual"] += 3.0
+    if victim is not None:
+        for t, w in described_as(ctx, set(victim.extra.get("names", [])) | {victim.value}).items():
+            scores[t] += w
     for sent in ctx.sents[:40]:
         lower = sent.text.lower()
         if victim_tokens and not any(v in lower for v in victim_tokens):

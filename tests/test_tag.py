@@ -354,3 +354,45 @@ def test_a_majority_of_votes_is_not_a_51_percent_attack_on_a_chain(tagger):
             "proposal that handed them the treasury and drained $2 million from the protocol.")
     target = tagger.tag(art("Quarry DAO governance attack", text)).get("target")
     assert target.value != "blockchain"
+
+
+@pytest.mark.parametrize("text, kind", [
+    ("Hackers hit Singapore-based crypto exchange Quillex on Friday and took $12 million.",
+     "exchange"),
+    ("Quillex, a decentralized exchange on Arbitrum, lost $12 million to an attacker on Friday.",
+     "defi-protocol"),
+    ("Quillex, the lending protocol, lost $12 million to an attacker on Friday.",
+     "defi-protocol"),
+    ("An attacker took $12 million from Quillex, a mobile wallet app, on Friday.", "wallet"),
+    ("Quillex, one of the largest market makers in Asia, lost $12 million on Friday.",
+     "trading-firm"),
+])
+def test_what_the_article_calls_the_victim_decides_its_kind(tagger, text, kind):
+    assert tagger.tag(art("Quillex loses $12 million", text)).get("target").value == kind
+
+
+def test_a_descriptor_on_another_line_does_not_describe_the_victim(tagger):
+    from drafter.tag import Ctx, described_as
+
+    article = art("Notes for every affected user", "Quillex was drained of $12 million on Friday.")
+    doc = tagger.nlp(article.text)
+    ctx = Ctx(article, doc, None, tagger.lex, tagger.cues, None)
+    assert described_as(ctx, {"Quillex"}) == {}
+
+
+def test_a_title_name_nobody_knows_can_still_be_the_victim(tagger):
+    # neither the gazetteer nor the entity recognizer knows "Quillex"
+    text = "Quillex, a market maker based in Seoul, lost $12 million on Friday, the firm said."
+    victim = tagger.tag(art("Quillex loses $12 million", text)).get("victim")
+    assert victim is not None and victim.value == "Quillex"
+
+
+def test_headline_words_are_not_unknown_names(tagger):
+    from drafter.tag import Ctx, unknown_title_names
+
+    article = art("Hackers Drain Lending Pool In Weekend Raid",
+                  "Hackers drained a lending pool of $3 million over the weekend. The pool's "
+                  "developers said a raid of this size had not been seen before.")
+    doc = tagger.nlp(article.text)
+    ctx = Ctx(article, doc, None, tagger.lex, tagger.cues, None)
+    assert unknown_title_names(ctx) == []
