@@ -1086,6 +1086,18 @@ def pick_chains(ctx: Ctx, amounts: list[AmountCand], victim_names: set[str],
         start, end = first[c]
         facts.append(ctx.fact("chains", c, squash(scores[c], 1.0, 1.5), start, end))
     if not facts:
+        # no chain named: the native tokens the story counts in ("2,000 SOL", "ether"), outside
+        # sentences about laundering, point at their chain
+        native = Counter()
+        where: dict[str, AmountCand] = {}
+        for a in amounts:
+            chain = ctx.lex.ticker_chain.get(a.amount.currency)
+            if chain and not a.other_incident and not cues.launder.search(a.sent.text):
+                native[chain] += 1
+                where.setdefault(chain, a)
+        if native:
+            chain, _ = native.most_common(1)[0]
+            return [ctx.fact("chains", chain, 0.4, where[chain].start, where[chain].end)]
         evm = EVM_ADDRESS_HINT.search(ctx.text)
         stable = next((a for a in amounts if a.role == "stolen" and a.amount.kind == "stable"
                        and not a.other_incident), None)
@@ -1098,7 +1110,7 @@ def pick_chains(ctx: Ctx, amounts: list[AmountCand], victim_names: set[str],
     return facts
 
 
-EVM_ADDRESS_HINT = re.compile(r"\b0x[0-9a-fA-F]{40}\b")
+EVM_ADDRESS_HINT = re.compile(r"\b0x[0-9a-fA-F]{40}\b|\bERC-?(?:20|721|1155)\b|\bEtherscan\b")
 
 
 # status, target, attackers -------------------------------------------------------------------

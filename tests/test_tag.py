@@ -396,3 +396,18 @@ def test_headline_words_are_not_unknown_names(tagger):
     doc = tagger.nlp(article.text)
     ctx = Ctx(article, doc, None, tagger.lex, tagger.cues, None)
     assert unknown_title_names(ctx) == []
+
+
+def test_with_no_chain_named_the_native_token_counted_in_points_at_its_chain(tagger):
+    text = ("An intruder with the treasury's signing key moved 2,400 SOL out of Quarry's "
+            "treasury on Monday, the team said.")
+    chains = tagger.tag(art("Quarry treasury emptied", text)).all("chains")
+    assert [c.value for c in chains] == ["Solana"]
+    assert chains[0].confidence < 0.5  # a guess from the currency, flagged for review
+
+
+def test_a_token_the_loot_was_laundered_into_names_no_chain(tagger):
+    text = ("Quarry lost $3 million on Monday, the team said. The attacker then swapped the "
+            "loot and sent 900 ETH to a mixer.")
+    chains = tagger.tag(art("Quarry loses $3 million", text)).all("chains")
+    assert [c.value for c in chains] == []
