@@ -1115,6 +1115,34 @@ EVM_ADDRESS_HINT = re.compile(r"\b0x[0-9a-fA-F]{40}\b|\bERC-?(?:20|721|1155)\b|\
 
 # status, target, attackers -------------------------------------------------------------------
 
+# What a recovery cue's object must name to be about funds coming back.
+FUNDS_OBJECT = re.compile(
+    r"\b(?:funds?|assets?|tokens?|coins?|crypto(?:currency|currencies)?|money|stolen|loot|"
+    r"proceeds|ether|bitcoins?|btc|eth|stablecoins?|usdt|usdc|dai|haul|everything|amounts?|"
+    r"sums?|remainder)\b|\d\s?%|\d\s+percent\b", re.I)
+PASSIVE_BEFORE = re.compile(r"\b(?:was|were|been|being|be|is|are|got|get|had|have|has)\s+"
+                            r"(?:\w+\s+){0,5}$", re.I)  # "were frozen", "had the funds returned"
+OBJECT_BREAK = re.compile(r"[;:]|\s(?:but|while|after|before|when|because)\s")
+
+
+def names_funds(sent: Sent, m: re.Match[str], amounts: Sequence[AmountCand]) -> bool:
+    """Whether the recovery cue `m` in `sent` is about funds: its object ("froze $1.2 million",
+    "returned the stolen ether", "sent 80% back", "recovered it" after an amount), or the
+    subject of its passive ("the funds were frozen"), names funds or an amount."""
+    after = OBJECT_BREAK.split(sent.text[m.end():])[0][:60]
+    before = OBJECT_BREAK.split(sent.text[max(0, m.start() - 70):m.start()])[-1]
+    lo, hi = sent.start + m.start() - len(before), sent.start + m.end() + len(after)
+    in_sentence = [a for a in amounts if sent.start <= a.start < sent.end]
+    if FUNDS_OBJECT.search(m.group(0) + " " + after) or any(m.start() <= a.start - sent.start
+                                                            < m.end() + len(after)
+                                                            for a in in_sentence):
+        return True  # the object, or inside a split cue: "sent $3.1 million back"
+    if re.match(r"^\s+(?:it|them|those|these)\b", after, re.I):  # "found $5M ... and froze it"
+        return bool(in_sentence) or FUNDS_OBJECT.search(sent.text[:m.start()]) is not None
+    return PASSIVE_BEFORE.search(before) is not None and (
+        FUNDS_OBJECT.search(before) is not None or any(lo <= a.start < hi for a in in_sentence))
+
+
 def pick_status(ctx: Ctx, amounts: list[AmountCand], victim_names: set[str]) -> Fact:
     cues = ctx.cues
     partial_ev: list[Sent] = []
@@ -1135,6 +1163,12 @@ def pick_status(ctx: Ctx, amounts: list[AmountCand], victim_names: set[str]) -> 
             if re.search(r"\bto\s+(?:\w+\s+(?:and|or)\s+)?$", sent.text[max(0, m.start() - 25):
                                                                      m.start()], re.I):
                 continue  # "to flag and freeze": a purpose, not an event
+            if re.match(r"^\s+(?:all\s+)?(?:withdrawals|deposits|trading|operations|services?|"
+                        r"the\s+(?:service|platform|site|app|move|gains?))\b", sent.text[m.end():],
+                        re.I):
+                continue  # "froze withdrawals", "returned the service": no funds came back
+            if not names_funds(sent, m, amounts):
+                continue  # "the owner returned to the app", "the token recovered": no funds
             clause = re.split(r"[;:]|\bbut\b|\bwhile\b|\balthough\b|\bhowever\b",
                               sent.text[:m.start()])[-1][-90:]
             after = sent.text[m.end():]

@@ -411,3 +411,20 @@ def test_a_token_the_loot_was_laundered_into_names_no_chain(tagger):
             "loot and sent 900 ETH to a mixer.")
     chains = tagger.tag(art("Quarry loses $3 million", text)).all("chains")
     assert [c.value for c in chains] == []
+
+
+@pytest.mark.parametrize("sentence, status", [
+    # a recovery word about something other than funds
+    ("The exchange froze withdrawals while engineers rebuilt the wallet system.", "unrecovered"),
+    ("When the owner returned to the app the next morning, the balance was zero.", "unrecovered"),
+    ("The governance token recovered some of its losses by Friday.", "unrecovered"),
+    # the funds it governs, after it or before it
+    ("Tether froze $1.2 million of the stolen USDT the next day.", "partially-recovered"),
+    ("The stolen funds were frozen by the issuer within the hour.", "partially-recovered"),
+    ("Two days later the exchange found $1.5 million of the loot in 12 accounts and froze it.",
+     "partially-recovered"),
+    ("By Friday the user had had most of the stolen ether returned.", "partially-recovered"),
+])
+def test_a_recovery_word_counts_only_when_it_governs_funds(tagger, sentence, status):
+    text = f"Hackers drained $8 million from Quarry's hot wallet on Monday. {sentence}"
+    assert tagger.tag(art("Quarry hot wallet drained", text)).get("status").value == status
