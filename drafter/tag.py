@@ -658,7 +658,7 @@ def amount_facts(ctx: Ctx, victim_names: set[str], when: dt.date | None) -> list
         after = sent.text[rel_e:rel_e + 30].lower()
         if re.search(r"bounty|reward", before + " " + after):
             scores["bounty"] += 2.0
-        if re.search(r"flash[- ]?loan|borrow", before + " " + after):
+        if re.search(r"flash[- ]?(?:loan|swap|mint)|borrow|open interest", before + " " + after):
             scores["other"] += 1.5
         if re.search(r"tvl|total value locked|market cap|valuation|raised|volume", before + after):
             scores["tvl"] += 1.5
