@@ -1,4 +1,4 @@
-"""The tagger on the seed corpus: texts drafter's rules were never tuned on.
+"""The tagger on the seed corpus, written to train the classifier rather than the rules.
 
     python bench/corpus_check.py [--show-misses]
 
