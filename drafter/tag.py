@@ -498,8 +498,8 @@ def unknown_title_names(ctx: Ctx) -> list[tuple[str, int]]:
         if i + 1 < len(words) and title[m.end():words[i + 1].start()] == " " and \
                 f"{w} {words[i + 1].group(0)}" in ctx.text:
             w = f"{w} {words[i + 1].group(0)}"  # a two-word name, "Sorbetto Fragola"
-        if any(w in name.split() or w in name for name, _ in out):
-            continue
+        if any(w in name for name, _ in out):
+            continue  # the second word of a two-word name already taken
         if len(w) < 3 or w.lower() in lower_words or w in ctx.lex.not_firms or \
                 w in chain_words or w.lower() in STOP_WORDS or w.upper() in ctx.lex.currencies[
                     "crypto"] or w in MONTH_AND_DAY_NAMES:
@@ -1267,16 +1267,16 @@ def described_as(ctx: Ctx, names: set[str]) -> dict[str, float]:
         for m in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text):
             before = text[max(0, m.start() - 45):m.start()]
             after = text[m.end():m.end() + 90]
-            best: tuple[int, str] | None = None
-            for t in cues.descriptor_before:
-                for hit, size in ((cues.descriptor_before[t].search(before), None),
-                                  (cues.descriptor_after[t].match(after), 1)):
-                    if hit is not None:
-                        length = len(hit.group(size) if size else hit.group(0).strip())
-                        if best is None or length > best[0]:
-                            best = (length, t)
-            if best is not None:
-                out[best[1]] = min(out[best[1]] + 2.0, 4.0)
+            found = []  # (length of the descriptor, kind)
+            for kind, rx in cues.descriptor_before.items():
+                if (hit := rx.search(before)) is not None:
+                    found.append((len(hit.group(0).strip()), kind))
+            for kind, rx in cues.descriptor_after.items():
+                if (hit := rx.match(after)) is not None:
+                    found.append((len(hit.group(1)), kind))
+            if found:
+                kind = max(found)[1]
+                out[kind] = min(out[kind] + 2.0, 4.0)
     return out
 
 
