@@ -12,6 +12,7 @@ compare changes, not an estimate.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -51,6 +52,9 @@ def main() -> int:
             judge(r, "incident_date (+-1 day)", bool(got and abs(
                 (dt.date.fromisoformat(str(got.value)[:10]) - dt.date.fromisoformat(r.date)).days)
                 <= 1), r.date, value(got))
+        if r.raw.get("victim"):
+            got = value(f.get("victim"))
+            judge(r, "victim", same_name(got, r.raw["victim"]), r.raw["victim"], got)
         judge(r, "status", bool(f.get("status") and f.get("status").value == r.status),
               r.status, value(f.get("status")))
         judge(r, "target", bool(f.get("target") and f.get("target").value == r.target),
@@ -72,6 +76,16 @@ def main() -> int:
         print()
         print("\n".join(sorted(misses)))
     return 0
+
+
+def same_name(got: str | None, want: str) -> bool:
+    """Whether two names agree word for word as far as the shorter goes ("Ronin" and "Ronin
+    Network" do; "Ronin" and "Harmony" do not), ignoring case and punctuation."""
+    if not got:
+        return False
+    a, b = (re.sub(r"[^\w\s]", " ", x.lower()).split() for x in (got, want))
+    n = min(len(a), len(b))
+    return n > 0 and a[:n] == b[:n]
 
 
 def value(fact):

@@ -515,6 +515,36 @@ def unknown_title_names(ctx: Ctx) -> list[tuple[str, int]]:
     return out
 
 
+def merge_tickers(ctx: Ctx, groups: list[FirmGroup]) -> None:
+    """A ticker and the name it stands for are one firm: "KOKO" joins "Kokomo Finance". In a
+    51% attack, where the victim is a chain, "BSV" also joins "Bitcoin SV", the chain the
+    currency lexicon gives for it, or takes that name when the text writes it."""
+    consensus = re.search(r"51\s?%|51 percent|reorg|double[- ]spen", ctx.text, re.I) is not None
+    chains = {s.text for s in ctx.chain_spans}
+    for g in list(groups):
+        ticker = g.display
+        if not re.fullmatch(r"[A-Z]{2,5}", ticker):
+            continue
+        chain = ctx.lex.ticker_chain.get(ticker) if consensus else None
+        owner = next((h for h in groups if h is not g and (
+            h.display == chain or len(ticker) >= 3 and (consensus or h.display not in chains) and
+            re.fullmatch(rf"{re.escape(ticker.lower())}\w{{1,4}}", h.tokens[0] if h.tokens else "")
+        )), None)
+        if owner is not None:  # the name keeps the display; the ticker's mentions count for it
+            name = owner.display
+            owner.names[name] += sum(g.names.values())
+            for other in g.names:
+                owner.names.setdefault(other, 0)
+            owner.mentions = sorted(owner.mentions + g.mentions)
+            owner.in_title = owner.in_title or g.in_title
+            owner.kind = owner.kind or g.kind
+            groups.remove(g)
+        elif chain and (found := re.search(rf"(?<![\w-]){re.escape(chain)}(?![\w-])",
+                                           ctx.text)) is not None:
+            g.names[chain] += 1
+            g.mentions.insert(0, found.span())
+
+
 def pick_victim(ctx: Ctx, loss_sents: set[int] | frozenset[int] = frozenset()
                 ) -> tuple[list[Fact], Fact | None]:
     lex, cues, doc = ctx.lex, ctx.cues, ctx.doc
@@ -536,6 +566,7 @@ def pick_victim(ctx: Ctx, loss_sents: set[int] | frozenset[int] = frozenset()
             if not any(norm_tokens(text)[:1] == g.tokens[:1] for g in groups):
                 groups.append(FirmGroup(Counter({text: 1}), None, [(start, start + len(text))],
                                         True))
+    merge_tickers(ctx, groups)
     consensus = bool(re.search(r"51\s?%|51 percent|reorg|double[- ]spen", ctx.text, re.I))
     chain_names = {s.text for s in ctx.chain_spans}
     first_sent_end = ctx.sents[1].end if len(ctx.sents) > 1 else len(ctx.text)

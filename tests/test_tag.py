@@ -428,3 +428,18 @@ def test_a_token_the_loot_was_laundered_into_names_no_chain(tagger):
 def test_a_recovery_word_counts_only_when_it_governs_funds(tagger, sentence, status):
     text = f"Hackers drained $8 million from Quarry's hot wallet on Monday. {sentence}"
     assert tagger.tag(art("Quarry hot wallet drained", text)).get("status").value == status
+
+
+@pytest.mark.parametrize("title, text, victim", [
+    ("PELI collapses as developers vanish",
+     "PELI lost 94% of its value on Tuesday after the team behind Pelican Finance pulled $2.1 "
+     "million of liquidity from its pools. PELI holders said the developers deleted their "
+     "accounts. PELI had been promoted as a yield token for months.", "Pelican Finance"),
+    # in a 51% attack the victim is a chain: the ticker takes the chain's name
+    ("BSV hit by 51% attack",
+     "A miner with most of the hash rate reorganised the BSV chain on Sunday and double-spent "
+     "coins at two exchanges. BSV developers urged exchanges to raise confirmation counts; "
+     "Bitcoin SV nodes were told to upgrade.", "Bitcoin SV"),
+])
+def test_a_ticker_and_the_name_it_stands_for_are_one_victim(tagger, title, text, victim):
+    assert tagger.tag(art(title, text)).get("victim").value == victim
