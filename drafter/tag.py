@@ -414,7 +414,9 @@ def firm_mentions(doc: Doc, lex: Lexicon) -> list[tuple[int, int, str, str | Non
         if ent.label_ not in ("ORG", "PERSON", "PRODUCT", "GPE", "NORP", "FAC", "WORK_OF_ART"):
             continue
         text = ent.text.strip()
-        text = re.sub(r"^(?:the|The)\s+(?=[A-Z])", "", text) if text not in ("The DAO",) else text
+        if text not in ("The DAO",) and (lead := re.match(r"(?:the|The)\s+", text)) and \
+                text[lead.end():lead.end() + 1].isupper():
+            text = text[lead.end():]  # "the Æternity Foundation"
         text = re.sub(r"'s$|’s$", "", text).strip(" .,:;-–'\"")
         if not text or text in lex.not_firms or len(text) < 2 or not any(c.isupper() for c in text):
             continue
@@ -515,6 +517,17 @@ def unknown_title_names(ctx: Ctx) -> list[tuple[str, int]]:
     return out
 
 
+def token_tickers(ctx: Ctx) -> set[str]:
+    """Tickers of the article: the currency lexicon's, and any the text counts amounts in."""
+    cur = ctx.lex.currencies
+    out = set(cur["crypto"]) | set(cur["stablecoins"])
+    offsets = ctx.doc.user_data.get(AMOUNTS_KEY)
+    found = amounts_at(ctx.text, offsets, ctx.lex) if offsets is not None else \
+        find_amounts(ctx.text, ctx.lex)
+    out.update(a.currency for _, _, a in found if a.kind != "fiat")
+    return out
+
+
 def merge_tickers(ctx: Ctx, groups: list[FirmGroup]) -> None:
     """A ticker and the name it stands for are one firm: "KOKO" joins "Kokomo Finance". In a
     51% attack, where the victim is a chain, "BSV" also joins "Bitcoin SV", the chain the
@@ -567,6 +580,7 @@ def pick_victim(ctx: Ctx, loss_sents: set[int] | frozenset[int] = frozenset()
                 groups.append(FirmGroup(Counter({text: 1}), None, [(start, start + len(text))],
                                         True))
     merge_tickers(ctx, groups)
+    tickers = token_tickers(ctx)
     consensus = bool(re.search(r"51\s?%|51 percent|reorg|double[- ]spen", ctx.text, re.I))
     chain_names = {s.text for s in ctx.chain_spans}
     first_sent_end = ctx.sents[1].end if len(ctx.sents) > 1 else len(ctx.text)
@@ -611,11 +625,12 @@ def pick_victim(ctx: Ctx, loss_sents: set[int] | frozenset[int] = frozenset()
             s -= 1.0
         if kind == "place":
             s -= 2.5
+        token = all(name in tickers for name in g.names)  # "1,000,000 CGT", "DAI"
         if any(name in chain_names for name in g.names) and not consensus:
             s -= 1.5
         if consensus and any(name in chain_names for name in g.names):
             s += 1.5
-        g.score = s
+        g.score = min(s, 0.4) if token else s  # a token is what was lost, not who lost it
     groups.sort(key=lambda g: g.score, reverse=True)
     facts = []
     victim_fact = None

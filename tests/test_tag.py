@@ -443,3 +443,11 @@ def test_a_recovery_word_counts_only_when_it_governs_funds(tagger, sentence, sta
 ])
 def test_a_ticker_and_the_name_it_stands_for_are_one_victim(tagger, title, text, victim):
     assert tagger.tag(art(title, text)).get("victim").value == victim
+
+
+def test_a_token_the_story_counts_in_is_not_the_victim(tagger):
+    text = ("An attacker drained 3.2 million DAI from a vault run by Quorra on Monday. DAI held "
+            "its peg throughout, and DAI pools elsewhere were untouched. The stolen DAI was "
+            "swapped for ether within minutes.")
+    victim = tagger.tag(art("3.2 million DAI drained from vault", text)).get("victim")
+    assert victim is not None and victim.value == "Quorra"
