@@ -1047,6 +1047,22 @@ def elsewhen(ctx: Ctx, dates: list[DateCand], incident: Fact | None) -> set[int]
                 ctx.sents[i].text)}
 
 
+NOT_AFFECTED = re.compile(
+    r"\b(?:not|n't|never)\s+(?:been\s+)?(?:affected|impacted|compromised|touched|at risk)\b|"
+    r"\bunaffected\b|\b(?:remain(?:ed|s)?|were|was|are|is|stayed)\s+(?:safe|secure|untouched)\b",
+    re.I)
+CHAIN_CLAUSE_BREAK = re.compile(r"[;:()\u2014]|,\s|\s(?:and that|but|while|whereas|although)\s")
+LIST_GAP = re.compile(r"^\s*(?:,|,?\s+and|,?\s+or)\s+(?:the\s+|to\s+|onto\s+)?$")
+
+
+def clause_at(sent: Sent, rel: int) -> str:
+    """The clause of `sent` around the offset `rel`, between commas, semicolons, dashes and
+    conjunctions such as "but" and "and that"."""
+    left = max((m.end() for m in CHAIN_CLAUSE_BREAK.finditer(sent.text, 0, rel)), default=0)
+    right = next((m.start() for m in CHAIN_CLAUSE_BREAK.finditer(sent.text, rel)), len(sent.text))
+    return sent.text[left:right]
+
+
 def pick_chains(ctx: Ctx, amounts: list[AmountCand], victim_names: set[str],
                 elsewhen_sents: set[int] = frozenset()) -> list[Fact]:
     """The chains funds were taken from: mentions near the theft, minus laundering routes and
@@ -1059,6 +1075,7 @@ def pick_chains(ctx: Ctx, amounts: list[AmountCand], victim_names: set[str],
     scores: dict[str, float] = defaultdict(float)
     first: dict[str, tuple[int, int]] = {}
     spans = ctx.chain_spans
+    routed_end = -1  # where the last chain named as a laundering route ends
     for span in spans:
         canon = span.id_ or span.label_
         if any(o.start <= span.start and span.end <= o.end and len(o) > len(span) for o in spans):
@@ -1080,14 +1097,19 @@ def pick_chains(ctx: Ctx, amounts: list[AmountCand], victim_names: set[str],
         sent = ctx.sent_at(span.start_char)
         if sent.index in other:
             continue
+        if NOT_AFFECTED.search(clause_at(sent, span.start_char - sent.start)):
+            continue  # "its deployments on Base were not affected"
         before = ctx.text[max(sent.start, span.start_char - 45):span.start_char].lower()
         s = 0.6 if span.text.isupper() and len(span.text) <= 4 and span.text != "BSC" else 1.0
         if re.search(r"(?:bridged|moved|sent|swapped|converted|transferred|routed|laundered|"
                      r"consolidated|hopped|cashed out|fled|funnell?ed|landed|went)\b[^.]{0,30}"
-                     r"(?:to|onto|into|on|via|through|over)\s+(?:the\s+)?$", before) or \
+                     r"(?:to|onto|into|via|through|over)\s+(?:the\s+)?$", before) or \
+                re.search(r"\blanded\s+on\s+(?:the\s+)?$", before) or \
                 re.search(r"(?:to|onto|into|via|through)\s+(?:the\s+)?$", before) and \
-                cues.launder.search(sent.text):
-            s -= 1.6
+                cues.launder.search(sent.text) or \
+                sent.start <= routed_end and LIST_GAP.match(ctx.text[routed_end:span.start_char]):
+            s -= 1.6  # a route, or the next item of a list of routes ("to Arbitrum and Base")
+            routed_end = span.end_char
         elif cues.launder.search(sent.text) and not cues.stolen.search(sent.text):
             s -= 0.6
         if cues.stolen.search(sent.text):

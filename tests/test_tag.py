@@ -451,3 +451,14 @@ def test_a_token_the_story_counts_in_is_not_the_victim(tagger):
             "swapped for ether within minutes.")
     victim = tagger.tag(art("3.2 million DAI drained from vault", text)).get("victim")
     assert victim is not None and victim.value == "Quorra"
+
+
+@pytest.mark.parametrize("second", [
+    "Its deployments on Polygon and Avalanche were not affected, the team added.",
+    "The attacker bridged the loot to Polygon, Avalanche and Gnosis within the hour.",
+])
+def test_chains_that_were_spared_or_only_routes_are_not_where_funds_were_taken(tagger, second):
+    text = (f"An attacker drained $4 million from Quarry's lending pools on Arbitrum on Monday, "
+            f"the team said. {second}")
+    chains = tagger.tag(art("Quarry drained on Arbitrum", text)).all("chains")
+    assert [c.value for c in chains] == ["Arbitrum"]
