@@ -1051,6 +1051,9 @@ NOT_AFFECTED = re.compile(
     r"\b(?:not|n't|never)\s+(?:been\s+)?(?:affected|impacted|compromised|touched|at risk)\b|"
     r"\bunaffected\b|\b(?:remain(?:ed|s)?|were|was|are|is|stayed)\s+(?:safe|secure|untouched)\b",
     re.I)
+EARLIER_INCIDENT = re.compile(
+    r"\b(?:earlier|previous|prior|past|former|older)\s+(?:\w+\s+){0,2}(?:exits?|rugs?|rug pulls?|"
+    r"hacks?|exploits?|attacks?|incidents?|thefts?|scams?|breaches)\b", re.I)
 CHAIN_CLAUSE_BREAK = re.compile(r"[;:()\u2014]|,\s|\s(?:and that|but|while|whereas|although)\s")
 LIST_GAP = re.compile(r"^\s*(?:,|,?\s+and|,?\s+or)\s+(?:the\s+|to\s+|onto\s+)?$")
 
@@ -1097,8 +1100,9 @@ def pick_chains(ctx: Ctx, amounts: list[AmountCand], victim_names: set[str],
         sent = ctx.sent_at(span.start_char)
         if sent.index in other:
             continue
-        if NOT_AFFECTED.search(clause_at(sent, span.start_char - sent.start)):
-            continue  # "its deployments on Base were not affected"
+        clause = clause_at(sent, span.start_char - sent.start)
+        if NOT_AFFECTED.search(clause) or EARLIER_INCIDENT.search(clause):
+            continue  # "its deployments on Base were not affected", "earlier exits on Solana"
         before = ctx.text[max(sent.start, span.start_char - 45):span.start_char].lower()
         s = 0.6 if span.text.isupper() and len(span.text) <= 4 and span.text != "BSC" else 1.0
         if re.search(r"(?:bridged|moved|sent|swapped|converted|transferred|routed|laundered|"
