@@ -26,7 +26,16 @@ from spacy.tokens import Doc, Span
 from . import lexicon as lexicon_mod
 from .lexicon import Lexicon
 from .nlp import load_english
-from .normalize import Amount, DateValue, amounts_at, dates_at, find_amounts, find_dates, to_usd
+from .normalize import (
+    Amount,
+    DateValue,
+    amounts_at,
+    canonical_ticker,
+    dates_at,
+    find_amounts,
+    find_dates,
+    to_usd,
+)
 from .onchain import find_onchain
 from .records import Article, Fact, Facts
 
@@ -1066,6 +1075,30 @@ def clause_at(sent: Sent, rel: int) -> str:
     return sent.text[left:right]
 
 
+ASSET_LIST = re.compile(r"\s+(?:worth\s+)?(?:of|in)\s+((?:[A-Za-z][\w.-]*(?:,\s+|,?\s+and\s+|,?\s+or\s+)"
+                        r"?){1,8})")
+
+
+def assets_taken(ctx: Ctx, a: AmountCand) -> list[tuple[str, int, int]]:
+    """Chains of the currencies listed after a stolen amount ("$14.8 million in bitcoin, ether,
+    XRP and SOL"): (chain, start, end) for each item the currency lexicon maps to a chain."""
+    m = ASSET_LIST.match(ctx.text, a.end)
+    if m is None:
+        return []
+    out = []
+    for item in re.finditer(r"[A-Za-z][\w.-]*", m.group(1)):
+        word = item.group(0)
+        if word.lower() in ("and", "or"):
+            continue
+        chain = ctx.lex.ticker_chain.get(canonical_ticker(word, ctx.lex))
+        if chain is None:
+            if word.lower() in ("tokens", "stablecoins", "assets", "other", "crypto", "funds"):
+                continue
+            break  # the list has ended
+        out.append((chain, m.start(1) + item.start(), m.start(1) + item.end()))
+    return out
+
+
 def pick_chains(ctx: Ctx, amounts: list[AmountCand], victim_names: set[str],
                 elsewhen_sents: set[int] = frozenset()) -> list[Fact]:
     """The chains funds were taken from: mentions near the theft, minus laundering routes and
@@ -1127,6 +1160,9 @@ def pick_chains(ctx: Ctx, amounts: list[AmountCand], victim_names: set[str],
             if chain and not cues.launder.search(lead):
                 scores[chain] += 0.8
                 first.setdefault(chain, (a.start, a.end))
+            for chain, start, end in assets_taken(ctx, a):  # "$14.8 million in bitcoin and SOL"
+                scores[chain] += 1.0
+                first.setdefault(chain, (start, end))
     for span in (ctx.title_doc.spans.get("chains", []) if ctx.title_doc is not None else []):
         canon = span.id_ or span.label_
         if span.text in title and canon in first:

@@ -463,3 +463,10 @@ def test_chains_that_were_spared_or_only_routes_are_not_where_funds_were_taken(t
             f"the team said. {second}")
     chains = tagger.tag(art("Quarry drained on Arbitrum", text)).all("chains")
     assert [c.value for c in chains] == ["Arbitrum"]
+
+
+def test_the_currencies_listed_after_a_stolen_amount_name_their_chains(tagger):
+    text = ("Attackers made off with roughly $9 million in bitcoin, ether and SOL from the hot "
+            "wallets of Quarry, an exchange, the company said on Monday.")
+    chains = tagger.tag(art("Quarry loses $9 million", text)).all("chains")
+    assert sorted(c.value for c in chains) == ["Bitcoin", "Ethereum", "Solana"]
