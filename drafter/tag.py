@@ -1030,7 +1030,10 @@ def pick_incident_date(ctx: Ctx, cands: list[DateCand]) -> Fact | None:
 
 COMPARISON_BEFORE = re.compile(r"(?:\blike|copy of|clone of|fork of|version of|based on|"
                                r"derived from|compared (?:to|with)|unlike)\s+(?:the\s+)?$")
-COMPARISON_AFTER = re.compile(r"^(?:'s|’s)?\s*(?:-|\s)?(?:clones?|code|software|codebase|-based|based|"
+COMPARISON_AFTER = re.compile(r"^(?:'s|’s)?\s*(?:-|\s)?(?:clones?|code|software|codebase|"
+                              r"-?based(?!\s+(?:\w+\s+)?(?:protocol|platform|lend|lender|lending|"
+                              r"exchange|dex|project|token|app|game|bridge|stablecoin|vault|"
+                              r"market|nft|collection|marketplace|wallet|defi|yield|farm|dao))|"
                               r"-style|style|-derived|derived|fork|forks|-compatible|compatible|"
                               r"virtual machine)\b")
 CONTAINING_CHAINS = {"Bitcoin": ("Bitcoin Gold", "Bitcoin Cash", "Bitcoin SV"),

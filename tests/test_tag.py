@@ -470,3 +470,14 @@ def test_the_currencies_listed_after_a_stolen_amount_name_their_chains(tagger):
             "wallets of Quarry, an exchange, the company said on Monday.")
     chains = tagger.tag(art("Quarry loses $9 million", text)).all("chains")
     assert sorted(c.value for c in chains) == ["Bitcoin", "Ethereum", "Solana"]
+
+
+@pytest.mark.parametrize("text, chain, named", [
+    ("Quarry, a Polygon-based lending protocol, lost $2 million to an attacker on Monday.",
+     "Polygon", True),
+    ("Quarry, a small proof-of-work coin, was double-spent on Monday; its code is "
+     "Bitcoin-based and its miners are few.", "Bitcoin", False),
+])
+def test_x_based_names_the_chain_of_a_protocol_not_of_a_codebase(tagger, text, chain, named):
+    found = [c.value for c in tagger.tag(art("Quarry attacked", text)).all("chains")]
+    assert (chain in found) == named
