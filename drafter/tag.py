@@ -27,6 +27,8 @@ from . import lexicon as lexicon_mod
 from .lexicon import Lexicon
 from .nlp import load_english
 from .normalize import (
+    MONTHS,
+    WEEKDAYS,
     Amount,
     DateValue,
     amounts_at,
@@ -244,6 +246,15 @@ class Cues:
                                                        key=len, reverse=True))
         self.eth_venues = re.compile(rf"(?<![\w-])(?:{venues})(?![\w-])")  # case matters
         self.targets = {t: cue_regex(w) for t, w in self.lex.targets["cues"].items()}
+        self.org_words = frozenset(self.lex.targets["org_words"])
+        self.settled = frozenset(roles["amount_settled"])
+        self.early = frozenset(roles["amount_early"])
+        self.funds_object = cue_regex(rec["funds_objects"])
+        self.unaffected = cue_regex(roles["chain_unaffected"])
+        earlier, incidents = roles["earlier_incident"]
+        self.earlier_incident = re.compile(
+            rf"(?<![\w-])(?:{alternatives(earlier)})\s+(?:\w+\s+){{0,2}}(?:{alternatives(incidents)})"
+            rf"(?![\w-])", re.I)
         descriptors = self.lex.targets.get("descriptors", {})
         self.descriptor_before = {t: re.compile(rf"(?<![\w-])(?:{alternatives(w)})s?[ \t\u00a0]+$", re.I)
                                   for t, w in descriptors.items()}
@@ -481,10 +492,8 @@ def group_firms(mentions, title: str) -> list[FirmGroup]:
     return groups
 
 
-MONTH_AND_DAY_NAMES = frozenset(
-    "January February March April May June July August September October November December "
-    "Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec Monday Tuesday Wednesday Thursday Friday "
-    "Saturday Sunday".split())
+MONTH_AND_DAY_NAMES = frozenset({m.capitalize() for m in MONTHS} |
+                                {d.capitalize() for d in WEEKDAYS if len(d) > 4})
 NAME_WORD = re.compile(r"(?<![\w@$.-])(?:[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]*)*|[A-Z]{2,}[a-z]\w*)"
                        r"(?![\w-])")
 NAMED_AFTER = re.compile(r"^(?:,|['’]s\b|\s+(?:was|were|has|had|is|lost|loses|said|says|suffered|"
@@ -849,14 +858,6 @@ def title_values(ctx: Ctx) -> list[float]:
     return vals
 
 
-# Words in the clause of a loss figure that mark it as the whole or the latest count ("the total
-# damage came to", "trackers eventually counted"), or as a first, partial one.
-SETTLED_FIGURE = {"total", "totals", "totalled", "totaled", "totalling", "totaling", "overall",
-                  "eventually", "ultimately", "revised", "final", "cumulative", "combined",
-                  "altogether"}
-EARLY_FIGURE = {"initial", "initially", "preliminary", "first", "early", "earlier", "partial"}
-
-
 def pick_funds(ctx: Ctx, cands: list[AmountCand]) -> Fact | None:
     tvals = title_values(ctx)
     title_lower = (ctx.article.title or "").lower()
@@ -884,9 +885,12 @@ def pick_funds(ctx: Ctx, cands: list[AmountCand]) -> Fact | None:
         if c is first_stolen:
             s += 0.5
         governors = clause_cues(c.sent, c.start - c.sent.start, c.end - c.sent.start)
-        if governors & SETTLED_FIGURE and not governors & EARLY_FIGURE:
+        # the clause calls the figure the total or final count ("the total damage came to"), or
+        # a first, partial one ("initial reports said")
+        settled, early = governors & ctx.cues.settled, governors & ctx.cues.early
+        if settled and not early:
             s += 1.0  # outweighs being the first figure of the story
-        elif governors & EARLY_FIGURE and not governors & SETTLED_FIGURE:
+        elif early and not settled:
             s -= 0.9
         if c.other_incident:
             s -= 1.5
@@ -1059,13 +1063,6 @@ def elsewhen(ctx: Ctx, dates: list[DateCand], incident: Fact | None) -> set[int]
                 ctx.sents[i].text)}
 
 
-NOT_AFFECTED = re.compile(
-    r"\b(?:not|n't|never)\s+(?:been\s+)?(?:affected|impacted|compromised|touched|at risk)\b|"
-    r"\bunaffected\b|\b(?:remain(?:ed|s)?|were|was|are|is|stayed)\s+(?:safe|secure|untouched)\b",
-    re.I)
-EARLIER_INCIDENT = re.compile(
-    r"\b(?:earlier|previous|prior|past|former|older)\s+(?:\w+\s+){0,2}(?:exits?|rugs?|rug pulls?|"
-    r"hacks?|exploits?|attacks?|incidents?|thefts?|scams?|breaches)\b", re.I)
 CHAIN_CLAUSE_BREAK = re.compile(r"[;:()\u2014]|,\s|\s(?:and that|but|while|whereas|although)\s")
 LIST_GAP = re.compile(r"^\s*(?:,|,?\s+and|,?\s+or)\s+(?:the\s+|to\s+|onto\s+)?$")
 
@@ -1137,7 +1134,7 @@ def pick_chains(ctx: Ctx, amounts: list[AmountCand], victim_names: set[str],
         if sent.index in other:
             continue
         clause = clause_at(sent, span.start_char - sent.start)
-        if NOT_AFFECTED.search(clause) or EARLIER_INCIDENT.search(clause):
+        if cues.unaffected.search(clause) or cues.earlier_incident.search(clause):
             continue  # "its deployments on Base were not affected", "earlier exits on Solana"
         before = ctx.text[max(sent.start, span.start_char - 45):span.start_char].lower()
         s = 0.6 if span.text.isupper() and len(span.text) <= 4 and span.text != "BSC" else 1.0
@@ -1226,32 +1223,30 @@ EVM_ADDRESS_HINT = re.compile(r"\b0x[0-9a-fA-F]{40}\b|\bERC-?(?:20|721|1155)\b|\
 
 # status, target, attackers -------------------------------------------------------------------
 
-# What a recovery cue's object must name to be about funds coming back.
-FUNDS_OBJECT = re.compile(
-    r"\b(?:funds?|assets?|tokens?|coins?|crypto(?:currency|currencies)?|money|stolen|loot|"
-    r"proceeds|ether|bitcoins?|btc|eth|stablecoins?|usdt|usdc|dai|haul|everything|amounts?|"
-    r"sums?|remainder)\b|\d\s?%|\d\s+percent\b", re.I)
+PERCENT = re.compile(r"\d\s?%|\d\s+percent\b", re.I)
 PASSIVE_BEFORE = re.compile(r"\b(?:was|were|been|being|be|is|are|got|get|had|have|has)\s+"
                             r"(?:\w+\s+){0,5}$", re.I)  # "were frozen", "had the funds returned"
 OBJECT_BREAK = re.compile(r"[;:]|\s(?:but|while|after|before|when|because)\s")
 
 
-def names_funds(sent: Sent, m: re.Match[str], amounts: Sequence[AmountCand]) -> bool:
+def names_funds(ctx: Ctx, sent: Sent, m: re.Match[str], amounts: Sequence[AmountCand]) -> bool:
     """Whether the recovery cue `m` in `sent` is about funds: its object ("froze $1.2 million",
     "returned the stolen ether", "sent 80% back", "recovered it" after an amount), or the
     subject of its passive ("the funds were frozen"), names funds or an amount."""
+    def funds(text: str) -> bool:
+        return bool(ctx.cues.funds_object.search(text) or PERCENT.search(text))
+
     after = OBJECT_BREAK.split(sent.text[m.end():])[0][:60]
     before = OBJECT_BREAK.split(sent.text[max(0, m.start() - 70):m.start()])[-1]
     lo, hi = sent.start + m.start() - len(before), sent.start + m.end() + len(after)
     in_sentence = [a for a in amounts if sent.start <= a.start < sent.end]
-    if FUNDS_OBJECT.search(m.group(0) + " " + after) or any(m.start() <= a.start - sent.start
-                                                            < m.end() + len(after)
-                                                            for a in in_sentence):
+    governed = any(m.start() <= a.start - sent.start < m.end() + len(after) for a in in_sentence)
+    if governed or funds(m.group(0) + " " + after):
         return True  # the object, or inside a split cue: "sent $3.1 million back"
     if re.match(r"^\s+(?:it|them|those|these)\b", after, re.I):  # "found $5M ... and froze it"
-        return bool(in_sentence) or FUNDS_OBJECT.search(sent.text[:m.start()]) is not None
+        return bool(in_sentence) or funds(sent.text[:m.start()])
     return PASSIVE_BEFORE.search(before) is not None and (
-        FUNDS_OBJECT.search(before) is not None or any(lo <= a.start < hi for a in in_sentence))
+        funds(before) or any(lo <= a.start < hi for a in in_sentence))
 
 
 def pick_status(ctx: Ctx, amounts: list[AmountCand], victim_names: set[str]) -> Fact:
@@ -1278,7 +1273,7 @@ def pick_status(ctx: Ctx, amounts: list[AmountCand], victim_names: set[str]) -> 
                         r"the\s+(?:service|platform|site|app|move|gains?))\b", sent.text[m.end():],
                         re.I):
                 continue  # "froze withdrawals", "returned the service": no funds came back
-            if not names_funds(sent, m, amounts):
+            if not names_funds(ctx, sent, m, amounts):
                 continue  # "the owner returned to the app", "the token recovered": no funds
             clause = re.split(r"[;:]|\bbut\b|\bwhile\b|\balthough\b|\bhowever\b",
                               sent.text[:m.start()])[-1][-90:]
@@ -1349,19 +1344,13 @@ def other_losses(ctx: Ctx) -> list[tuple[int, str, str]]:
     return ctx.losses
 
 
-ORG_WORDS = frozenset("""network finance financial protocol protocols labs lab capital exchange
-wallet wallets swap chain dao games game bank fund funds token tokens coin coins markets market
-group technologies technology foundation bridge money pay ventures trading digital global
-""".split())
-
-
 def looks_like_person(ctx: Ctx, name: str) -> bool:
     """A name such as "Ada Lovelace": two or three capitalised words, none of them a word firms
     use, that the entity recognizer labels PERSON more often than anything else, in a text
     that speaks of someone as he or she."""
     words = name.split()
     if not 2 <= len(words) <= 3 or not all(re.fullmatch(r"[A-Z][a-z]+", w) for w in words) or \
-            any(w.lower() in ORG_WORDS for w in words):
+            any(w.lower() in ctx.cues.org_words for w in words):
         return False
     labels = Counter(e.label_ for e in ctx.doc.ents if e.text.strip() == name)
     return bool(labels) and labels.most_common(1)[0][0] == "PERSON" and \
