@@ -1240,6 +1240,10 @@ def names_funds(ctx: Ctx, sent: Sent, m: re.Match[str], amounts: Sequence[Amount
     before = OBJECT_BREAK.split(sent.text[max(0, m.start() - 70):m.start()])[-1]
     lo, hi = sent.start + m.start() - len(before), sent.start + m.end() + len(after)
     in_sentence = [a for a in amounts if sent.start <= a.start < sent.end]
+    if re.search(r"\b(?:borrow\w*|loans?)\b", before + " " + after, re.I):
+        return False  # "the borrowed tokens were returned": a loan repaid
+    if re.match(r"^\s+to\b", after):
+        after = ""  # "returned to send", "returned to the app": no object follows
     governed = any(m.start() <= a.start - sent.start < m.end() + len(after) for a in in_sentence)
     if governed or funds(m.group(0) + " " + after):
         return True  # the object, or inside a split cue: "sent $3.1 million back"
@@ -1286,8 +1290,9 @@ def pick_status(ctx: Ctx, amounts: list[AmountCand], victim_names: set[str]) -> 
                                                 r"[-–—]\s*$)", cells[1], re.I):
                 negative_ev.append(sent)
                 continue
-            if cues.rec_full.search(window):
-                full_ev.append(sent)
+            if any(cues.rec_full.search(sent.text[max(0, k.start() - 60):k.end() + 25])
+                   for k in cues.rec_pos.finditer(sent.text)):
+                full_ev.append(sent)  # "sent back ... and recovered the full amount"
             else:
                 partial_ev.append(sent)
             break

@@ -424,6 +424,13 @@ def test_a_token_the_loot_was_laundered_into_names_no_chain(tagger):
     ("Two days later the exchange found $1.5 million of the loot in 12 accounts and froze it.",
      "partially-recovered"),
     ("By Friday the user had had most of the stolen ether returned.", "partially-recovered"),
+    # a loan repaid, a return to somewhere, a freeze made impossible
+    ("The borrowed tokens were returned within the same transaction.", "unrecovered"),
+    ("When the owner returned to move the rest, the wallet was empty.", "unrecovered"),
+    ("Swapping the USDT at once removed any chance of a freeze by Tether.", "unrecovered"),
+    # one sentence, two cues: the second says all of it came back
+    ("The coins were sent back on Friday, and the team said it had recovered the full amount.",
+     "recovered"),
 ])
 def test_a_recovery_word_counts_only_when_it_governs_funds(tagger, sentence, status):
     text = f"Hackers drained $8 million from Quarry's hot wallet on Monday. {sentence}"
