@@ -488,3 +488,13 @@ def test_the_currencies_listed_after_a_stolen_amount_name_their_chains(tagger):
 def test_x_based_names_the_chain_of_a_protocol_not_of_a_codebase(tagger, text, chain, named):
     found = [c.value for c in tagger.tag(art("Quarry attacked", text)).all("chains")]
     assert (chain in found) == named
+
+
+def test_keeping_users_money_is_the_loss_and_a_bounty_kept_is_not(tagger):
+    text = ("Quarry's anonymous team is accused of keeping more than $6 million that users had "
+            "deposited into its vaults, investigators said on Monday. An exploiter who found a "
+            "separate bug last year was allowed to keep $40,000 as a bounty.")
+    f = tagger.tag(art("Quarry team accused of keeping user deposits", text))
+    assert f.get("funds_stolen_usd").value == 6_000_000
+    roles = {a.text: a.extra["role"] for a in f.all("amounts")}
+    assert roles["$40,000"] == "bounty" and roles["$6 million"] != "bounty"
