@@ -63,6 +63,12 @@ class Lexicon:
                          if name not in checked)
 
     @functools.cached_property
+    def chain_names(self) -> frozenset[str]:
+        """Every chain name and alias the patterns know, as written."""
+        return frozenset(n for c in self.chains for n in (c["id"], c["pattern"])
+                         if isinstance(n, str))
+
+    @functools.cached_property
     def ticker_chain(self) -> dict[str, str]:
         return {t: v["chain"] for t, v in self.currencies["crypto"].items() if v.get("chain")}
 

@@ -632,8 +632,7 @@ def pick_victim(ctx: Ctx, loss_sents: set[int] | frozenset[int] = frozenset()
         s += min(0.35 * theft, 2.0)
         if any(ctx.sent_at(st).index in loss_sents for st, _ in g.mentions):
             s += 1.0
-        own = {t for name in g.names for t in norm_tokens(name)[:1]}
-        other_sents = other_incident_sentences(ctx, own)
+        other_sents = other_incident_sentences(ctx, set(g.names))
         elsewhere = sum(1 for st, _ in g.mentions if ctx.sent_at(st).index in other_sents)
         s -= 0.8 * elsewhere
         kind = g.kind
@@ -709,8 +708,7 @@ class AmountCand:
 
 def amount_facts(ctx: Ctx, victim_names: set[str], when: dt.date | None) -> list[AmountCand]:
     lex, text = ctx.lex, ctx.text
-    victim_first = {t for n in victim_names for t in norm_tokens(n)[:1]}
-    other = other_incident_sentences(ctx, victim_first)
+    other = other_incident_sentences(ctx, victim_names)
     out = []
     offsets = ctx.doc.user_data.get(AMOUNTS_KEY)
     found = amounts_at(text, offsets, lex) if offsets is not None else find_amounts(text, lex)
@@ -934,7 +932,7 @@ def date_candidates(ctx: Ctx, victim_names: set[str], funds: Fact | None = None,
     pub = ctx.published
     fallback_year = None if pub else default_year(ctx)
     victim_first = {norm_tokens(n)[0] for n in victim_names if norm_tokens(n)}
-    other = other_incident_sentences(ctx, victim_first)
+    other = other_incident_sentences(ctx, victim_names)
     funds_sent = {a.sent.index for a in amounts if funds is not None and a.usd
                   and abs(a.usd - funds.value) <= 0.03 * funds.value}
     other_loss_sents = {a.sent.index for a in amounts
@@ -1105,8 +1103,7 @@ def pick_chains(ctx: Ctx, amounts: list[AmountCand], victim_names: set[str],
     other incidents."""
     doc, cues = ctx.doc, ctx.cues
     title = ctx.article.title or ""
-    victim_first = {t for n in victim_names for t in norm_tokens(n)[:1]}
-    other = other_incident_sentences(ctx, victim_first) | elsewhen_sents
+    other = other_incident_sentences(ctx, victim_names) | elsewhen_sents
     amount_spans = [(a.start, a.end) for a in amounts]
     scores: dict[str, float] = defaultdict(float)
     first: dict[str, tuple[int, int]] = {}
@@ -1258,8 +1255,7 @@ def pick_status(ctx: Ctx, amounts: list[AmountCand], victim_names: set[str]) -> 
     partial_ev: list[Sent] = []
     full_ev: list[Sent] = []
     negative_ev: list[Sent] = []
-    victim_first = {norm_tokens(n)[0] for n in victim_names if norm_tokens(n)}
-    other_names = other_incident_sentences(ctx, victim_first)
+    other_names = other_incident_sentences(ctx, victim_names)
     for sent in ctx.sents:
         if sent.index in other_names:
             continue
@@ -1310,18 +1306,32 @@ def pick_status(ctx: Ctx, amounts: list[AmountCand], victim_names: set[str]) -> 
     return ctx.fact("status", "unrecovered", 0.7, sent.start, sent.start)
 
 
-def other_incident_sentences(ctx: Ctx, victim_first: set[str]) -> set[int]:
+def other_incident_sentences(ctx: Ctx, victim_names: set[str]) -> set[int]:
     """Sentences about another incident: another firm loses money there, this victim is absent.
 
     ("another exchange lost $40 million in March", "it follows the $80 million drain of a
-    bridge last month".)
+    bridge last month".) The victim counts as present when the first word of one of its names
+    is there, unless that word is a chain's name: then another word of the name that is
+    neither a chain's nor a generic firm word must be ("@solana/web3.js" is not named by
+    "Solana").
     """
-    key = frozenset(victim_first)
+    key = frozenset(victim_names)
     cached = ctx.other_cache.get(key)
     if cached is None:
+        first = {t for n in victim_names for t in norm_tokens(n)[:1]}
+        chains = {c.lower() for c in ctx.lex.chain_names}
+        marks = set()
+        for n in victim_names:
+            tokens = norm_tokens(n)
+            if tokens and tokens[0] not in chains:
+                marks.add(tokens[0])
+            else:
+                marks.update(t for t in tokens[1:2] if t not in chains and
+                             t not in ctx.cues.org_words and len(t) > 2)
+        marks = marks or first
         cached = ctx.other_cache[key] = {
-            index for index, first, window in other_losses(ctx)
-            if first not in key and not any(v in window for v in key)}
+            index for index, loser, window in other_losses(ctx)
+            if loser not in first and not any(v in window for v in marks)}
     return cached
 
 

@@ -498,3 +498,11 @@ def test_keeping_users_money_is_the_loss_and_a_bounty_kept_is_not(tagger):
     assert f.get("funds_stolen_usd").value == 6_000_000
     roles = {a.text: a.extra["role"] for a in f.all("amounts")}
     assert roles["$40,000"] == "bounty" and roles["$6 million"] != "bounty"
+
+
+def test_a_chain_word_in_the_victims_name_does_not_claim_another_firms_sentence(tagger):
+    text = ("A malicious release of the @solana/quarry-kit package stole about $160,000 from "
+            "developers' wallets on Tuesday, its maintainers said. It was a rough month on Solana "
+            "and beyond: the Vexa exchange lost $4 million and recovered all of the $4 million.")
+    status = tagger.tag(art("@solana/quarry-kit release steals keys", text)).get("status")
+    assert status.value == "unrecovered"
