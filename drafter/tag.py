@@ -1220,6 +1220,11 @@ EVM_ADDRESS_HINT = re.compile(r"\b0x[0-9a-fA-F]{40}\b|\bERC-?(?:20|721|1155)\b|\
 
 # status, target, attackers -------------------------------------------------------------------
 
+# Subjects for which "returned" means "yielded" ("the sale returned only 704 ETH"), unless the
+# attacker or the team is named in between.
+YIELD_SUBJECT = re.compile(
+    r"\b(?:sale|sales|swap|swaps|dump|trade|trades|selling|sell-off|liquidation|investment|"
+    r"position)\b(?:(?!\b(?:attacker|hacker|exploiter|thief|team|they|he|she)\b)[^;:])*$", re.I)
 PERCENT = re.compile(r"\d\s?%|\d\s+percent\b", re.I)
 PASSIVE_BEFORE = re.compile(r"\b(?:was|were|been|being|be|is|are|got|get|had|have|has)\s+"
                             r"(?:\w+\s+){0,5}$", re.I)  # "were frozen", "had the funds returned"
@@ -1273,6 +1278,9 @@ def pick_status(ctx: Ctx, amounts: list[AmountCand], victim_names: set[str]) -> 
                         r"the\s+(?:service|platform|site|app|move|gains?))\b", sent.text[m.end():],
                         re.I):
                 continue  # "froze withdrawals", "returned the service": no funds came back
+            if m.group(0).lower().startswith("return") and YIELD_SUBJECT.search(
+                    sent.text[max(0, m.start() - 90):m.start()]):
+                continue  # "the sale ... returned only 704 ETH": proceeds, not a recovery
             if not names_funds(ctx, sent, m, amounts):
                 continue  # "the owner returned to the app", "the token recovered": no funds
             clause = re.split(r"[;:]|\bbut\b|\bwhile\b|\balthough\b|\bhowever\b",

@@ -428,6 +428,7 @@ def test_a_token_the_loot_was_laundered_into_names_no_chain(tagger):
     ("The borrowed tokens were returned within the same transaction.", "unrecovered"),
     ("When the owner returned to move the rest, the wallet was empty.", "unrecovered"),
     ("Swapping the USDT at once removed any chance of a freeze by Tether.", "unrecovered"),
+    ("Dumping the tokens into a thin pool, the sale returned barely 300 ETH.", "unrecovered"),
     # one sentence, two cues: the second says all of it came back
     ("The coins were sent back on Friday, and the team said it had recovered the full amount.",
      "recovered"),
