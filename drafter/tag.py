@@ -247,6 +247,7 @@ class Cues:
         self.eth_venues = re.compile(rf"(?<![\w-])(?:{venues})(?![\w-])")  # case matters
         self.targets = {t: cue_regex(w) for t, w in self.lex.targets["cues"].items()}
         self.org_words = frozenset(self.lex.targets["org_words"])
+        self.asset_nouns = frozenset(roles["chain_asset_nouns"])
         self.settled = frozenset(roles["amount_settled"])
         self.early = frozenset(roles["amount_early"])
         self.funds_object = cue_regex(rec["funds_objects"])
@@ -1118,6 +1119,10 @@ def pick_chains(ctx: Ctx, amounts: list[AmountCand], victim_names: set[str],
         if span.text in AMBIGUOUS_CHAINS and prev not in CHAIN_CONTEXT_BEFORE and \
                 nxt not in CHAIN_CONTEXT_AFTER:
             continue
+        if span.text.isupper() and len(span.text) <= 5 and span.end < len(doc) and (
+                doc[span.end].text[:1].isupper() and nxt not in CHAIN_CONTEXT_AFTER or
+                nxt in cues.asset_nouns):
+            continue  # "BTC Curve strategies", "ETH pool": an asset, not where funds were taken
         if nxt in ("founder", "co-founder", "foundation", "price", "prices") or \
                 any(s0 <= span.start_char < e0 for s0, e0 in amount_spans):
             continue

@@ -507,3 +507,11 @@ def test_a_chain_word_in_the_victims_name_does_not_claim_another_firms_sentence(
             "and beyond: the Vexa exchange lost $4 million and recovered all of the $4 million.")
     status = tagger.tag(art("@solana/quarry-kit release steals keys", text)).get("status")
     assert status.value == "unrecovered"
+
+
+@pytest.mark.parametrize("phrase", ["its BTC Curve strategies", "its ETH pool"])
+def test_a_ticker_naming_an_asset_is_not_a_chain(tagger, phrase):
+    text = (f"An attacker drained $24 million from Quarry's vaults on Monday, and the team moved "
+            f"what was left in {phrase} back into cold storage.")
+    chains = [c.value for c in tagger.tag(art("Quarry drained", text)).all("chains")]
+    assert "Bitcoin" not in chains and chains in ([], ["Ethereum"])
