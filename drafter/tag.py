@@ -1063,7 +1063,7 @@ def elsewhen(ctx: Ctx, dates: list[DateCand], incident: Fact | None) -> set[int]
 
 
 CHAIN_CLAUSE_BREAK = re.compile(r"[;:()\u2014]|,\s|\s(?:and that|but|while|whereas|although)\s")
-LIST_GAP = re.compile(r"^\s*(?:,|,?\s+and|,?\s+or)\s+(?:the\s+|to\s+|onto\s+)?$")
+LIST_GAP = re.compile(r"^\s*(?:/|(?:,|,?\s+and|,?\s+or)\s+(?:the\s+|to\s+|onto\s+)?)$")
 
 
 def clause_at(sent: Sent, rel: int) -> str:
@@ -1144,6 +1144,9 @@ def pick_chains(ctx: Ctx, amounts: list[AmountCand], victim_names: set[str],
                      r"consolidated|hopped|cashed out|fled|funnell?ed|landed|went)\b[^.]{0,30}"
                      r"(?:to|onto|into|via|through|over)\s+(?:the\s+)?$", before) or \
                 re.search(r"\blanded\s+on\s+(?:the\s+)?$", before) or \
+                re.search(r"(?:bridg\w*|mov\w*|sen[dt]\w*|swapp\w*|transferr\w*|routed|spread|split|"
+                          r"launder\w*)\b[^.]{0,60}\b(?:addresses|wallets|accounts)\s+on\s+(?:the\s+)?$",
+                          ctx.text[max(sent.start, span.start_char - 90):span.start_char]) or \
                 re.search(r"(?:to|onto|into|via|through)\s+(?:the\s+)?$", before) and \
                 cues.launder.search(sent.text) or \
                 sent.start <= routed_end and LIST_GAP.match(ctx.text[routed_end:span.start_char]):

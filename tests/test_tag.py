@@ -465,6 +465,7 @@ def test_a_token_the_story_counts_in_is_not_the_victim(tagger):
     "Its deployments on Polygon and Avalanche were not affected, the team added.",
     "The attacker bridged the loot to Polygon, Avalanche and Gnosis within the hour.",
     "Investigators linked the deployer to two earlier rug pulls on Polygon and Avalanche.",
+    "The attacker then bridged the USDC to a handful of fresh addresses on Polygon/Avalanche.",
 ])
 def test_chains_that_were_spared_or_only_routes_are_not_where_funds_were_taken(tagger, second):
     text = (f"An attacker drained $4 million from Quarry's lending pools on Arbitrum on Monday, "
