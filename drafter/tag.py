@@ -213,10 +213,11 @@ def build_nlp(lex: Lexicon) -> Language:
 
 def cue_regex(words: Sequence[str]) -> re.Pattern[str]:
     """One case-insensitive pattern for a cue list. In a cue, "…" stands for up to five words,
-    so "sent … back" also finds "sent nearly 40 ETH back"."""
+    so "sent … back" also finds "sent nearly 40 ETH back"; an apostrophe matches ' and ’."""
     ordered = sorted({w.strip() for w in words if w.strip()}, key=len, reverse=True)
-    body = "|".join(r"(?:\s+\S+){0,5}?\s+".join(re.escape(part.strip()) for part in w.split("…"))
-                    for w in ordered)
+    body = "|".join(r"(?:\s+\S+){0,5}?\s+".join(
+        re.sub("['’]", "['’]", re.escape(part.strip()))  # either apostrophe
+        for part in w.split("…")) for w in ordered)
     return re.compile(rf"(?<![\w-])(?:{body})(?![\w-])", re.I)
 
 
@@ -738,6 +739,9 @@ def amount_facts(ctx: Ctx, victim_names: set[str], when: dt.date | None) -> list
         out.append(AmountCand(start, end, amount, usd, trust, "other", scores, sent,
                               other_incident=sent.index in other))
     link_equivalents(out, text)  # before the facts: a stated dollar value replaces our pricing
+    for prev, cand in zip(out, out[1:]):  # "$64 million recovered, bringing the total to $204M"
+        if prev.sent is cand.sent and RUNNING_TOTAL.search(text[prev.end:cand.start]):
+            cand.scores = dict(prev.scores)
     for cand in out:
         scores = cand.scores
         role = max(scores, key=scores.get)
@@ -749,6 +753,12 @@ def amount_facts(ctx: Ctx, victim_names: set[str], when: dt.date | None) -> list
         cand.fact = ctx.fact("amounts", value, conf * (0.5 + 0.5 * cand.usd_trust), cand.start,
                              cand.end, currency=currency, native=cand.amount.native, role=cand.role)
     return out
+
+
+# Between two amounts of one sentence: the second is the first's running total, in its role.
+RUNNING_TOTAL = re.compile(
+    r"\b(?:bringing|brings|taking|takes|raising|raises|lifting|pushing)\s+(?:the|its|their)\s+"
+    r"(?:\w+\s+)?(?:total|tally|sum|count|figure)\b[^.]{0,30}?\bto\s+(?:\w+\s+)?$", re.I)
 
 
 # What may stand between an amount and its value in another currency: "2,150 ETH — just under

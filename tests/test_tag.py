@@ -516,3 +516,12 @@ def test_a_ticker_naming_an_asset_is_not_a_chain(tagger, phrase):
             f"what was left in {phrase} back into cold storage.")
     chains = [c.value for c in tagger.tag(art("Quarry drained", text)).all("chains")]
     assert "Bitcoin" not in chains and chains in ([], ["Ethereum"])
+
+
+def test_a_running_total_keeps_the_role_of_the_amount_it_adds_to(tagger):
+    text = ("Hackers stole $90 million from Quarry's hot wallets on Monday. By Friday issuers had "
+            "frozen another $12 million, bringing the total recovered to $30 million.")
+    f = tagger.tag(art("Quarry hot wallets drained", text))
+    roles = {a.text: a.extra["role"] for a in f.all("amounts")}
+    assert roles["$30 million"] == roles["$12 million"] == "recovered"
+    assert f.get("funds_stolen_usd").value == 90_000_000
