@@ -459,12 +459,13 @@ def firm_mentions(doc: Doc, lex: Lexicon) -> list[tuple[int, int, str, str | Non
 
 
 def prefix_match(a: list[str], b: list[str]) -> bool:
-    """Whether the shorter token list starts the longer one ("Poly" and "Poly Network")."""
+    """Whether the shorter token list starts the longer one ("Tessel" and "Tessel Network")."""
     short, long_ = (a, b) if len(a) <= len(b) else (b, a)
     return long_[: len(short)] == short
 
 
-def group_firms(mentions, title: str) -> list[FirmGroup]:
+def group_firms(mentions, title: str, chain_words: frozenset[str] = frozenset()
+                ) -> list[FirmGroup]:
     groups: list[FirmGroup] = []
     group_tokens: list[list[str]] = []  # each group's `tokens`, kept current as names join it
     for start, end, text, kind in mentions:
@@ -489,9 +490,31 @@ def group_firms(mentions, title: str) -> list[FirmGroup]:
         else:
             groups.append(FirmGroup(Counter({text: 1}), kind, [(start, end)]))
             group_tokens.append(toks)
+    link_packages(groups, mentions, chain_words)
     for g in groups:
         g.in_title = any(n in title for n in g.names)
     return groups
+
+
+def link_packages(groups: list[FirmGroup], mentions, chain_words: frozenset[str]) -> None:
+    """One firm for a package and what it is named after: "@acme/widget-kit" joins the groups
+    of "Acme" (its scope) and "Widget Kit" (its name), which met in the text before the package
+    did. A scope that is a chain's name ("@solana/...") joins nothing."""
+    for _, _, text, _ in mentions:
+        if not PACKAGE.fullmatch(text):
+            continue
+        scope, _, name = text[1:].partition("/")
+        keys = [k for k in (norm_tokens(name), norm_tokens(scope)) if k and
+                " ".join(k) not in chain_words]
+        home = next((g for g in groups if text in g.names), None)
+        if home is None:
+            continue
+        for g in [g for g in groups if g is not home and
+                  any(prefix_match(k, g.tokens) for k in keys)]:
+            home.names.update(g.names)
+            home.mentions = sorted(home.mentions + g.mentions)
+            home.kind = home.kind or g.kind
+            groups.remove(g)
 
 
 MONTH_AND_DAY_NAMES = frozenset({m.capitalize() for m in MONTHS} |
@@ -586,7 +609,7 @@ def pick_victim(ctx: Ctx, loss_sents: set[int] | frozenset[int] = frozenset()
         ctx.mentions = firm_mentions(doc, lex)
         ctx.title_mentions = firm_mentions(ctx.title_doc, lex) if ctx.title_doc is not None else []
     mentions, title_mentions = ctx.mentions, ctx.title_mentions
-    groups = group_firms(mentions, title)
+    groups = group_firms(mentions, title, frozenset(c.lower() for c in lex.chain_names))
     # names that appear only in the title still count, with no offsets in the text
     for _, _, text, kind in title_mentions:
         if not any(text in g.names or norm_tokens(text)[:1] == g.tokens[:1] for g in groups):

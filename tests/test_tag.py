@@ -146,15 +146,15 @@ def phrase_spans(text: str, *names: str) -> list[tuple[str, str, str]]:
 
 
 def test_phrases_match_on_token_boundaries_only():
-    found = phrase_spans("Ronin's bridge, not RoninBridge or Roninx, moved to Ronin.",
-                         "Ronin")
-    assert [f[0] for f in found] == ["Ronin", "Ronin"]
-    assert found[0][1:] == ("protocol", "RONIN")
+    found = phrase_spans("Corvo's bridge, not CorvoBridge or Corvox, moved to Corvo.",
+                         "Corvo")
+    assert [f[0] for f in found] == ["Corvo", "Corvo"]
+    assert found[0][1:] == ("protocol", "CORVO")
 
 
 def test_overlapping_phrases_are_all_kept_longest_first():
-    found = phrase_spans("Poly Network was drained.", "Poly", "Poly Network")
-    assert [f[0] for f in found] == ["Poly Network", "Poly"]
+    found = phrase_spans("Tessel Network was drained.", "Tessel", "Tessel Network")
+    assert [f[0] for f in found] == ["Tessel Network", "Tessel"]
 
 
 def test_phrases_are_case_sensitive_and_may_hold_punctuation():
@@ -243,14 +243,16 @@ def test_an_ethereum_only_venue_suggests_ethereum_when_no_chain_is_named(tagger)
     assert tagger.tag(art("Pellrow drained", laundered)).all("chains") == ()
 
 
-def test_a_package_groups_with_its_name():
+def test_a_package_groups_with_its_name_and_its_scope():
     from drafter.tag import group_firms
 
-    mentions = [(0, 13, "Lottie Player", None), (40, 66, "@lottiefiles/lottie-player", "platform"),
-                (80, 85, "Ledger", "wallet")]
-    groups = group_firms(mentions, "")
-    assert [sorted(g.names) for g in groups] == [["@lottiefiles/lottie-player", "Lottie Player"],
-                                                  ["Ledger"]]
+    mentions = [(0, 11, "Widget Kit", None), (20, 27, "AcmeSoft", None),
+                (40, 58, "@acmesoft/widget-kit", "platform"), (80, 86, "Harbor", "wallet"),
+                (90, 110, "@solana/widget-kit", "platform"), (120, 126, "Solana", None)]
+    groups = group_firms(mentions, "", frozenset({"solana"}))
+    assert [sorted(g.names) for g in groups] == [
+        ["@acmesoft/widget-kit", "@solana/widget-kit", "AcmeSoft", "Widget Kit"], ["Harbor"],
+        ["Solana"]]  # a chain-named scope joins nothing
     assert groups[0].kind == "platform"
 
 
@@ -264,10 +266,10 @@ def test_a_token_amount_takes_the_dollar_value_stated_beside_it(tagger):
 
 
 def test_a_chain_name_inside_a_longer_one_is_not_a_second_chain(tagger):
-    text = ("Bitcoin Gold suffered a 51% attack on Thursday: miners reorganised the chain and "
-            "double-spent about 7,000 BTG at exchanges, the Bitcoin Gold team said.")
-    chains = tagger.tag(art("Bitcoin Gold hit by 51% attack", text)).all("chains")
-    assert [c.value for c in chains] == ["Bitcoin Gold"]
+    text = ("Bitcoin SV suffered a 51% attack on Thursday: miners reorganised the chain and "
+            "double-spent about 7,000 BSV at exchanges, the Bitcoin SV developers said.")
+    chains = tagger.tag(art("Bitcoin SV hit by 51% attack", text)).all("chains")
+    assert [c.value for c in chains] == ["Bitcoin SV"]
 
 
 def test_a_loss_dated_months_away_is_another_incidents_chain(tagger):
