@@ -260,10 +260,12 @@ class Cues:
         descriptors = self.lex.targets.get("descriptors", {})
         self.descriptor_before = {t: re.compile(rf"(?<![\w-])(?:{alternatives(w)})s?[ \t\u00a0]+$", re.I)
                                   for t, w in descriptors.items()}
+        # "X, a lending protocol on Arbitrum," but not "X, whose users ..." or "X, which said"
+        clause_word = (r"(?!(?:which|who|whose|that|its|their|his|her|said|says|after|when|and|"
+                       r"but|while)\b)[\w'’.-]+")
         self.descriptor_after = {t: re.compile(
-            rf"^(?:['’]s)?[ \t]*,[ \t]+(?:(?!(?:which|who|that|said|says|after|when|and|but|while)"
-            rf"\b)[\w'’.-]+[ \t]+){{0,5}}?({alternatives(w)})s?(?![\w-])", re.I)
-            for t, w in descriptors.items()}
+            rf"^(?:['’]s)?[ \t]*,[ \t]+(?:{clause_word}[ \t]+){{0,5}}?({alternatives(w)})s?(?![\w-])",
+            re.I) for t, w in descriptors.items()}
 
 
 def proximity(hits: list[re.Match[str]], start: int, end: int, scale: float = 40.0) -> float:

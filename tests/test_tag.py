@@ -373,10 +373,15 @@ def test_what_the_article_calls_the_victim_decides_its_kind(tagger, text, kind):
     assert tagger.tag(art("Quillex loses $12 million", text)).get("target").value == kind
 
 
-def test_a_descriptor_on_another_line_does_not_describe_the_victim(tagger):
+@pytest.mark.parametrize("title, text", [
+    ("Notes for every affected user", "Quillex was drained of $12 million on Friday."),
+    ("Quillex drained", "Quillex, whose users lost $12 million on Friday, paused deposits."),
+    ("Quillex drained", "Quillex, its users say, lost $12 million on Friday."),
+])
+def test_words_that_do_not_describe_the_victim_are_no_descriptor(tagger, title, text):
     from drafter.tag import Ctx, described_as
 
-    article = art("Notes for every affected user", "Quillex was drained of $12 million on Friday.")
+    article = art(title, text)
     doc = tagger.nlp(article.text)
     ctx = Ctx(article, doc, None, tagger.lex, tagger.cues, None)
     assert described_as(ctx, {"Quillex"}) == {}
