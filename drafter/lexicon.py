@@ -63,9 +63,9 @@ class Lexicon:
                          if name not in checked)
 
     @functools.cached_property
-    def chain_names(self) -> frozenset[str]:
-        """Every chain name and alias the patterns know, as written."""
-        return frozenset(n for c in self.chains for n in (c["id"], c["pattern"])
+    def chain_words(self) -> frozenset[str]:
+        """Every chain name and alias the patterns know, lower-cased."""
+        return frozenset(n.lower() for c in self.chains for n in (c["id"], c["pattern"])
                          if isinstance(n, str))
 
     @functools.cached_property

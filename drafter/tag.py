@@ -13,6 +13,7 @@ No spaCy object leaves this module: facts carry character offsets and their sent
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 from collections import Counter, defaultdict
@@ -292,6 +293,14 @@ class Sent:
     index: int
 
 
+CONSENSUS = re.compile(r"51\s?%|51 percent|reorg|double[- ]spen", re.I)
+
+
+def as_word(text: str) -> str:
+    """A pattern for `text` standing as a word of its own."""
+    return rf"(?<![\w-]){re.escape(text)}(?![\w-])"
+
+
 @dataclass
 class Ctx:
     """Everything about one article the fact pickers share."""
@@ -317,6 +326,26 @@ class Ctx:
         self.ents = list(self.doc.ents)
         self.firm_spans = list(self.doc.spans.get("firms", []))
         self.chain_spans = list(self.doc.spans.get("chains", []))
+
+    @functools.cached_property
+    def chain_texts(self) -> frozenset[str]:
+        """The chain names the text writes, as written."""
+        return frozenset(s.text for s in self.chain_spans)
+
+    @functools.cached_property
+    def consensus(self) -> bool:
+        """Whether the article is about a 51% attack, whose victim is a chain."""
+        return CONSENSUS.search(self.text) is not None
+
+    @functools.cached_property
+    def tickers(self) -> frozenset[str]:
+        """Token tickers: the currency lexicon's, and any the text counts amounts in."""
+        cur = self.lex.currencies
+        offsets = self.doc.user_data.get(AMOUNTS_KEY)
+        found = amounts_at(self.text, offsets, self.lex) if offsets is not None else \
+            find_amounts(self.text, self.lex)
+        return frozenset({*cur["crypto"], *cur["stablecoins"],
+                          *(a.currency for _, _, a in found if a.kind != "fiat")})
 
     def sent_at(self, char: int) -> Sent:
         import bisect
@@ -420,6 +449,19 @@ class FirmGroup:
     def display(self) -> str:
         return max(self.names, key=lambda n: (len(n.split()), self.names[n], len(n)))
 
+    def absorb(self, other: FirmGroup, as_name: str | None = None) -> None:
+        """Take in another group's names and mentions; with `as_name`, its mentions count for
+        that name, so the display stays ("Kokomo Finance", not "KOKO")."""
+        if as_name is None:
+            self.names.update(other.names)
+        else:
+            self.names[as_name] += sum(other.names.values())
+            for name in other.names:
+                self.names.setdefault(name, 0)
+        self.mentions = sorted(self.mentions + other.mentions)
+        self.in_title = self.in_title or other.in_title
+        self.kind = self.kind or other.kind
+
 
 LOWER_WORD = re.compile(r"(?<![\w'’-])[a-z]+(?:['’-][a-z]+)*(?![\w'’-])")
 PACKAGE = re.compile(r"(?<![\w@])@[a-z0-9][\w.-]*/[a-z0-9][\w.-]*[a-z0-9]")
@@ -513,9 +555,7 @@ def link_packages(groups: list[FirmGroup], mentions, chain_words: frozenset[str]
             continue
         for g in [g for g in groups if g is not home and
                   any(prefix_match(k, g.tokens) for k in keys)]:
-            home.names.update(g.names)
-            home.mentions = sorted(home.mentions + g.mentions)
-            home.kind = home.kind or g.kind
+            home.absorb(g)
             groups.remove(g)
 
 
@@ -537,7 +577,6 @@ def unknown_title_names(ctx: Ctx) -> list[tuple[str, int]]:
     """
     title = ctx.article.title or ""
     lower_words = set(LOWER_WORD.findall(ctx.text))
-    chain_words = {s.text for s in ctx.chain_spans}
     out: list[tuple[str, int]] = []
     words = list(NAME_WORD.finditer(title))
     for i, m in enumerate(words):
@@ -548,10 +587,10 @@ def unknown_title_names(ctx: Ctx) -> list[tuple[str, int]]:
         if any(w in name for name, _ in out):
             continue  # the second word of a two-word name already taken
         if len(w) < 3 or w.lower() in lower_words or w in ctx.lex.not_firms or \
-                w in chain_words or w.lower() in STOP_WORDS or w.upper() in ctx.lex.currencies[
+                w in ctx.chain_texts or w.lower() in STOP_WORDS or w.upper() in ctx.lex.currencies[
                     "crypto"] or w in MONTH_AND_DAY_NAMES:
             continue
-        for m in re.finditer(rf"(?<![\w-]){re.escape(w)}(?![\w-])", ctx.text):
+        for m in re.finditer(as_word(w), ctx.text):
             if m.start() < len(title) + 1 and ctx.text.startswith(title):
                 continue  # the title's own copy at the head of the text
             sent = ctx.sent_at(m.start())
@@ -562,23 +601,11 @@ def unknown_title_names(ctx: Ctx) -> list[tuple[str, int]]:
     return out
 
 
-def token_tickers(ctx: Ctx) -> set[str]:
-    """Tickers of the article: the currency lexicon's, and any the text counts amounts in."""
-    cur = ctx.lex.currencies
-    out = set(cur["crypto"]) | set(cur["stablecoins"])
-    offsets = ctx.doc.user_data.get(AMOUNTS_KEY)
-    found = amounts_at(ctx.text, offsets, ctx.lex) if offsets is not None else \
-        find_amounts(ctx.text, ctx.lex)
-    out.update(a.currency for _, _, a in found if a.kind != "fiat")
-    return out
-
-
 def merge_tickers(ctx: Ctx, groups: list[FirmGroup]) -> None:
     """A ticker and the name it stands for are one firm: "KOKO" joins "Kokomo Finance". In a
     51% attack, where the victim is a chain, "BSV" also joins "Bitcoin SV", the chain the
     currency lexicon gives for it, or takes that name when the text writes it."""
-    consensus = re.search(r"51\s?%|51 percent|reorg|double[- ]spen", ctx.text, re.I) is not None
-    chains = {s.text for s in ctx.chain_spans}
+    consensus, chains = ctx.consensus, ctx.chain_texts
     for g in list(groups):
         ticker = g.display
         if not re.fullmatch(r"[A-Z]{2,5}", ticker):
@@ -589,16 +616,9 @@ def merge_tickers(ctx: Ctx, groups: list[FirmGroup]) -> None:
             re.fullmatch(rf"{re.escape(ticker.lower())}\w{{1,4}}", h.tokens[0] if h.tokens else "")
         )), None)
         if owner is not None:  # the name keeps the display; the ticker's mentions count for it
-            name = owner.display
-            owner.names[name] += sum(g.names.values())
-            for other in g.names:
-                owner.names.setdefault(other, 0)
-            owner.mentions = sorted(owner.mentions + g.mentions)
-            owner.in_title = owner.in_title or g.in_title
-            owner.kind = owner.kind or g.kind
+            owner.absorb(g, as_name=owner.display)
             groups.remove(g)
-        elif chain and (found := re.search(rf"(?<![\w-]){re.escape(chain)}(?![\w-])",
-                                           ctx.text)) is not None:
+        elif chain and (found := re.search(as_word(chain), ctx.text)) is not None:
             g.names[chain] += 1
             g.mentions.insert(0, found.span())
 
@@ -611,7 +631,7 @@ def pick_victim(ctx: Ctx, loss_sents: set[int] | frozenset[int] = frozenset()
         ctx.mentions = firm_mentions(doc, lex)
         ctx.title_mentions = firm_mentions(ctx.title_doc, lex) if ctx.title_doc is not None else []
     mentions, title_mentions = ctx.mentions, ctx.title_mentions
-    groups = group_firms(mentions, title, frozenset(c.lower() for c in lex.chain_names))
+    groups = group_firms(mentions, title, lex.chain_words)
     # names that appear only in the title still count, with no offsets in the text
     for _, _, text, kind in title_mentions:
         if not any(text in g.names or norm_tokens(text)[:1] == g.tokens[:1] for g in groups):
@@ -625,9 +645,7 @@ def pick_victim(ctx: Ctx, loss_sents: set[int] | frozenset[int] = frozenset()
                 groups.append(FirmGroup(Counter({text: 1}), None, [(start, start + len(text))],
                                         True))
     merge_tickers(ctx, groups)
-    tickers = token_tickers(ctx)
-    consensus = bool(re.search(r"51\s?%|51 percent|reorg|double[- ]spen", ctx.text, re.I))
-    chain_names = {s.text for s in ctx.chain_spans}
+    consensus, chain_names = ctx.consensus, ctx.chain_texts
     first_sent_end = ctx.sents[1].end if len(ctx.sents) > 1 else len(ctx.text)
     for g in groups:
         n = sum(g.names.values())
@@ -669,7 +687,7 @@ def pick_victim(ctx: Ctx, loss_sents: set[int] | frozenset[int] = frozenset()
             s -= 1.0
         if kind == "place":
             s -= 2.5
-        token = all(name in tickers for name in g.names)  # "1,000,000 CGT", "DAI"
+        token = all(name in ctx.tickers for name in g.names)  # "1,000,000 CGT", "DAI"
         if any(name in chain_names for name in g.names) and not consensus:
             s -= 1.5
         if consensus and any(name in chain_names for name in g.names):
@@ -1211,8 +1229,7 @@ def pick_chains(ctx: Ctx, amounts: list[AmountCand], victim_names: set[str],
         if short in scores and any(scores.get(c, 0) >= 2 * max(scores[short], 0.1)
                                    for c in longer):
             del scores[short]
-    consensus = re.search(r"51\s?%|51 percent|reorg|double[- ]spen", ctx.text, re.I)
-    if consensus and victim_names:
+    if ctx.consensus and victim_names:
         # a 51% attack's victim is a chain: name it even when the patterns do not know it
         name = max(sorted(victim_names), key=len)
         known = next((c["id"] for c in ctx.lex.chains if c["pattern"] == name), None)
@@ -1370,7 +1387,7 @@ def other_incident_sentences(ctx: Ctx, victim_names: set[str]) -> set[int]:
     cached = ctx.other_cache.get(key)
     if cached is None:
         first = {t for n in victim_names for t in norm_tokens(n)[:1]}
-        chains = {c.lower() for c in ctx.lex.chain_names}
+        chains = ctx.lex.chain_words
         marks = set()
         for n in victim_names:
             tokens = norm_tokens(n)
@@ -1395,11 +1412,10 @@ def other_losses(ctx: Ctx) -> list[tuple[int, str, str]]:
              if s.label_ not in ("security-firm", "law-enforcement", "media", "issuer", "mixer",
                                  "attacker")]
     names += [(e.start_char, e.end_char, e.text) for e in ctx.ents if e.label_ == "ORG"]
-    chain_words = {s.text for s in ctx.chain_spans}
     ctx.losses = []
     for start, end, text in names:
         first = norm_tokens(text)[:1]
-        if not first or text in chain_words:
+        if not first or text in ctx.chain_texts:
             continue
         sent = ctx.sent_at(start)
         loss = ctx.cues.other_loss.search(ctx.text[end:min(sent.end, end + 50)])
@@ -1430,7 +1446,7 @@ def described_as(ctx: Ctx, names: set[str]) -> dict[str, float]:
     cues, text = ctx.cues, ctx.text
     out: dict[str, float] = defaultdict(float)
     for name in sorted(n for n in names if len(n) >= 2):
-        for m in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text):
+        for m in re.finditer(as_word(name), text):
             before = text[max(0, m.start() - 45):m.start()]
             after = text[m.end():m.end() + 90]
             found = []  # (length of the descriptor, kind)
