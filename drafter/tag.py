@@ -1119,6 +1119,28 @@ CHAIN_CLAUSE_BREAK = re.compile(r"[;:()\u2014]|,\s|\s(?:and that|but|while|where
 LIST_GAP = re.compile(r"^\s*(?:/|(?:,|,?\s+and|,?\s+or)\s+(?:the\s+|to\s+|onto\s+)?)$")
 
 
+ROUTE_VERB = re.compile(r"(?:bridged|moved|sent|swapped|converted|transferred|routed|laundered|"
+                        r"consolidated|hopped|cashed out|fled|funnell?ed|landed|went)\b[^.]{0,30}"
+                        r"(?:to|onto|into|via|through|over)\s+(?:the\s+)?$|"
+                        r"\blanded\s+on\s+(?:the\s+)?$")
+ADDRESSES_ON = re.compile(r"(?:bridg\w*|mov\w*|sen[dt]\w*|swapp\w*|transferr\w*|routed|spread|split|"
+                          r"launder\w*)\b[^.]{0,60}\b(?:addresses|wallets|accounts)\s+on\s+(?:the\s+)?$",
+                          re.I)
+ROUTE_PREPOSITION = re.compile(r"(?:to|onto|into|via|through)\s+(?:the\s+)?$")
+
+
+def is_route(ctx: Ctx, sent: Sent, span: Span, routed_end: int) -> bool:
+    """Whether a chain mention names where funds went rather than where they were taken:
+    "bridged to Ethereum", "landed on Tron", "sent to fresh addresses on Polygon", "into BNB
+    Chain" in a laundering sentence, or the next item of a list of routes (`routed_end` is where
+    the last route named in the text ends)."""
+    near = ctx.text[max(sent.start, span.start_char - 45):span.start_char].lower()
+    wide = ctx.text[max(sent.start, span.start_char - 90):span.start_char]
+    return bool(ROUTE_VERB.search(near) or ADDRESSES_ON.search(wide) or
+                ROUTE_PREPOSITION.search(near) and ctx.cues.launder.search(sent.text) or
+                sent.start <= routed_end and LIST_GAP.match(ctx.text[routed_end:span.start_char]))
+
+
 def clause_at(sent: Sent, rel: int) -> str:
     """The clause of `sent` around the offset `rel`, between commas, semicolons, dashes and
     conjunctions such as "but" and "and that"."""
@@ -1191,18 +1213,8 @@ def pick_chains(ctx: Ctx, amounts: list[AmountCand], victim_names: set[str],
         clause = clause_at(sent, span.start_char - sent.start)
         if cues.unaffected.search(clause) or cues.earlier_incident.search(clause):
             continue  # "its deployments on Base were not affected", "earlier exits on Solana"
-        before = ctx.text[max(sent.start, span.start_char - 45):span.start_char].lower()
         s = 0.6 if span.text.isupper() and len(span.text) <= 4 and span.text != "BSC" else 1.0
-        if re.search(r"(?:bridged|moved|sent|swapped|converted|transferred|routed|laundered|"
-                     r"consolidated|hopped|cashed out|fled|funnell?ed|landed|went)\b[^.]{0,30}"
-                     r"(?:to|onto|into|via|through|over)\s+(?:the\s+)?$", before) or \
-                re.search(r"\blanded\s+on\s+(?:the\s+)?$", before) or \
-                re.search(r"(?:bridg\w*|mov\w*|sen[dt]\w*|swapp\w*|transferr\w*|routed|spread|split|"
-                          r"launder\w*)\b[^.]{0,60}\b(?:addresses|wallets|accounts)\s+on\s+(?:the\s+)?$",
-                          ctx.text[max(sent.start, span.start_char - 90):span.start_char]) or \
-                re.search(r"(?:to|onto|into|via|through)\s+(?:the\s+)?$", before) and \
-                cues.launder.search(sent.text) or \
-                sent.start <= routed_end and LIST_GAP.match(ctx.text[routed_end:span.start_char]):
+        if is_route(ctx, sent, span, routed_end):
             s -= 1.6  # a route, or the next item of a list of routes ("to Arbitrum and Base")
             routed_end = span.end_char
         elif cues.launder.search(sent.text) and not cues.stolen.search(sent.text):
