@@ -12,7 +12,6 @@ compare changes, not an estimate.
 from __future__ import annotations
 
 import datetime as dt
-import re
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -21,8 +20,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from drafter import corpus  # noqa: E402
 from drafter.classify import Classifier  # noqa: E402
+from drafter.merge import norm_name  # noqa: E402
 from drafter.records import Article  # noqa: E402
-from drafter.tag import Tagger  # noqa: E402
+from drafter.tag import Tagger, prefix_match  # noqa: E402
 
 
 def main() -> int:
@@ -54,7 +54,9 @@ def main() -> int:
                 <= 1), r.date, value(got))
         if r.raw.get("victim"):
             got = value(f.get("victim"))
-            judge(r, "victim", same_name(got, r.raw["victim"]), r.raw["victim"], got)
+            # word for word as far as the shorter name goes, as the archive's scorer compares
+            ok = bool(got) and prefix_match(norm_name(got), norm_name(r.raw["victim"]))
+            judge(r, "victim", ok, r.raw["victim"], got)
         judge(r, "status", bool(f.get("status") and f.get("status").value == r.status),
               r.status, value(f.get("status")))
         judge(r, "target", bool(f.get("target") and f.get("target").value == r.target),
@@ -76,16 +78,6 @@ def main() -> int:
         print()
         print("\n".join(sorted(misses)))
     return 0
-
-
-def same_name(got: str | None, want: str) -> bool:
-    """Whether two names agree word for word as far as the shorter goes ("Ronin" and "Ronin
-    Network" do; "Ronin" and "Harmony" do not), ignoring case and punctuation."""
-    if not got:
-        return False
-    a, b = (re.sub(r"[^\w\s]", " ", x.lower()).split() for x in (got, want))
-    n = min(len(a), len(b))
-    return n > 0 and a[:n] == b[:n]
 
 
 def value(fact):
