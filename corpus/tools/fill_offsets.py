@@ -1,33 +1,46 @@
-"""Fill in character offsets for the amounts and dates a corpus record mentions.
+"""Fill in character offsets for the amounts, dates and chain mentions a corpus record lists.
 
 Usage: python corpus/tools/fill_offsets.py corpus/writeups/FILE.jsonl [...]
+       python corpus/tools/fill_offsets.py corpus/articles/FILE.jsonl [...]
 
-Writers list each amount and date as the exact string that appears in `text`; this tool turns
-each string into {"text", "start", "end"} (the n-th listing of a repeated string gets its n-th
-occurrence) and rewrites the file in place. It stops with a message naming the record when a
-string is missing from the text, so a typo never reaches the corpus.
+Writers list each amount, date and chain mention as the exact string that appears in `text`,
+either as a plain string or as an object with the string in "text" and labels beside it
+("role", "value"); this tool adds "start" and "end" (the n-th listing of a repeated string gets
+its n-th whole-word occurrence, so "ETH" never lands inside "WETH") and rewrites the file in
+place, keeping every label. It stops with a message naming the record when a string is missing
+from the text, so a typo never reaches the corpus.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
+
+KINDS = ("amounts", "dates", "chain_mentions")
+
+
+def occurrences(text: str, surface: str) -> list[int]:
+    left = r"(?<![\w])" if surface[:1].isalnum() else ""
+    right = r"(?![\w])" if surface[-1:].isalnum() else ""
+    return [m.start() for m in re.finditer(left + re.escape(surface) + right, text)]
 
 
 def spans(text: str, items: list, rid: str, kind: str) -> list[dict]:
     out: list[dict] = []
     seen: dict[str, int] = {}
     for item in items:
-        surface = item["text"] if isinstance(item, dict) else item
+        labels = dict(item) if isinstance(item, dict) else {"text": item}
+        surface = labels["text"]
         n = seen.get(surface, 0)
-        start = -1
-        for _ in range(n + 1):
-            start = text.find(surface, start + 1)
-            if start < 0:
-                raise SystemExit(f"{rid}: {kind} {surface!r} does not occur in the text")
+        found = occurrences(text, surface)
+        if n >= len(found):
+            raise SystemExit(f"{rid}: {kind} {surface!r} occurs {len(found)} time(s) in the text, "
+                             f"but is listed {n + 1} time(s)")
         seen[surface] = n + 1
-        out.append({"text": surface, "start": start, "end": start + len(surface)})
+        labels.update(start=found[n], end=found[n] + len(surface))
+        out.append(labels)
     return out
 
 
@@ -35,8 +48,9 @@ def main(paths: list[str]) -> None:
     for path in map(Path, paths):
         records = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
         for rec in records:
-            rec["amounts"] = spans(rec["text"], rec.get("amounts", []), rec["id"], "amount")
-            rec["dates"] = spans(rec["text"], rec.get("dates", []), rec["id"], "date")
+            for kind in KINDS:
+                if kind in rec:
+                    rec[kind] = spans(rec["text"], rec[kind], rec["id"], kind)
         path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
         print(f"{path}: {len(records)} records")
 
