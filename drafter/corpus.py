@@ -28,6 +28,10 @@ class Record:
     amount_usd: float | None
     chains: tuple[str, ...]
     raw: dict
+    published: str | None = None
+    """The date the piece is dated (long-form articles); None for the short write-ups."""
+    victim: str = ""
+    aliases: tuple[str, ...] = ()
 
 
 @functools.lru_cache(maxsize=2)
@@ -47,11 +51,16 @@ def category_label(category: str) -> str:
     return category
 
 
-def load(root: Path | None = None) -> list[Record]:
-    """Every record in the corpus, in file order."""
+FOLDERS = ("writeups", "articles")
+
+
+def load(root: Path | None = None, folders: tuple[str, ...] = FOLDERS) -> list[Record]:
+    """Every record in the corpus, in file order: the short write-ups, then the long-form
+    articles (corpus/README.md documents both)."""
     base = Path(root) if root else config.corpus_dir()
     out = []
-    for path in sorted((base / "writeups").glob("*.jsonl")):
+    paths = [p for folder in folders for p in sorted((base / folder).glob("*.jsonl"))]
+    for path in paths:
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if not line.strip():
                 continue
@@ -61,7 +70,9 @@ def load(root: Path | None = None) -> list[Record]:
                     id=r["id"], incident=r["incident"], category=r["category"],
                     title=r.get("title", ""), text=r["text"], register=r["register"],
                     status=r["status"], target=r["target"], date=r["date"],
-                    amount_usd=r.get("amount_usd"), chains=tuple(r.get("chains", [])), raw=r))
+                    amount_usd=r.get("amount_usd"), chains=tuple(r.get("chains", [])), raw=r,
+                    published=r.get("published"), victim=r.get("victim", ""),
+                    aliases=tuple(r.get("aliases", []))))
             except (json.JSONDecodeError, KeyError) as exc:
                 raise DrafterError(f"{path}:{n}: bad corpus record ({exc})",
                                    "fix the line; corpus/README.md documents the format") from exc
@@ -72,7 +83,7 @@ def digest(root: Path | None = None) -> str:
     """A hash of the corpus files, recorded in the model card."""
     base = Path(root) if root else config.corpus_dir()
     h = hashlib.sha256()
-    for path in sorted((base / "writeups").glob("*.jsonl")):
+    for path in [p for folder in FOLDERS for p in sorted((base / folder).glob("*.jsonl"))]:
         h.update(path.name.encode())
         h.update(path.read_bytes())
     return h.hexdigest()[:16]

@@ -402,6 +402,32 @@ class Store:
             " JOIN dossiers d ON d.id = t.dossier_id ORDER BY t.id")
         return [dict(r) for r in rows]
 
+    def gold_facts(self) -> list[dict]:
+        """Every reviewer decision as training data for the fact decisions: per dossier with a
+        reviewed fact, its source articles and the values reviewers accepted or typed
+        (`gold`), and the values they rejected (`rejected`)."""
+        out = []
+        dossier_ids = [r[0] for r in self.db.execute(
+            "SELECT DISTINCT dossier_id FROM facts WHERE state IN ('accepted', 'edited', 'rejected')"
+            " ORDER BY dossier_id")]
+        for dossier_id in dossier_ids:
+            gold: dict[str, object] = {}
+            rejected: dict[str, list] = {}
+            for r in self.db.execute("SELECT field, value, state, position FROM facts"
+                                     " WHERE dossier_id = ? ORDER BY field, position", (dossier_id,)):
+                value = json.loads(r["value"]) if r["value"] is not None else None
+                if r["state"] == "rejected":
+                    rejected.setdefault(r["field"], []).append(value)
+                elif r["state"] in ("accepted", "edited"):
+                    if r["position"] == 0:
+                        gold[r["field"]] = value
+                    else:
+                        gold.setdefault(r["field"], []).append(value)  # type: ignore[union-attr]
+            articles = [a for a, _, _ in self.source_articles(dossier_id)]
+            out.append({"dossier_id": dossier_id, "gold": gold, "rejected": rejected,
+                        "articles": articles})
+        return out
+
     def table_counts(self) -> dict[str, int]:
         names = ["pages", "articles", "dossiers", "facts", "review_events", "training_examples"]
         return {n: self.db.execute(f"SELECT count(*) FROM {n}").fetchone()[0] for n in names}

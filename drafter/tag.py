@@ -20,6 +20,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.tokens import Doc, Span
@@ -39,6 +40,8 @@ from .normalize import (
     find_dates,
     to_usd,
 )
+from .corpus import taxonomy
+from .decide import Decisions, one_of
 from .onchain import find_onchain
 from .records import Article, Fact, Facts
 
@@ -49,8 +52,6 @@ AMBIGUOUS_CHAINS = {"Base", "Near", "Sui", "Blast", "Optimism", "Mantle", "Terra
 CHAIN_CONTEXT_BEFORE = {"on", "to", "from", "via", "across", "the", "onto", "and", "of"}
 CHAIN_CONTEXT_AFTER = {"network", "chain", "mainnet", "blockchain", "bridge", "ecosystem", "l2",
                        "layer-2", "network's", "chain's", ",", "and"}
-BAD_KINDS = {"security-firm": -4.0, "law-enforcement": -4.0, "media": -4.5, "mixer": -3.0,
-             "issuer": -2.5, "attacker": -6.0, "other": -1.5}
 
 
 # spaCy components -----------------------------------------------------------------------------
@@ -316,6 +317,14 @@ class Ctx:
     mentions: list | None = None
     title_mentions: list = field(default_factory=list)
     losses: list | None = None
+    decisions: Decisions | None = None
+    observed: dict | None = None  # field -> [(features, candidate)], when training listens
+
+    def observe(self, name: str, rows: list) -> None:
+        """Keep each decision's candidates and features for `drafter train` (the last call for
+        a field wins: the victim and the funds are decided twice)."""
+        if self.observed is not None:
+            self.observed[name] = rows
 
     def __post_init__(self) -> None:
         self.sents = [Sent(s.start_char, s.end_char, s.text, i)
@@ -366,8 +375,11 @@ class Ctx:
 class Tagger:
     """Loads the pipeline once; `tag_many` tags a batch with `nlp.pipe`."""
 
-    def __init__(self, lex: Lexicon | None = None, batch_size: int = 16) -> None:
+    def __init__(self, lex: Lexicon | None = None, batch_size: int = 16,
+                 decisions: Decisions | None = None) -> None:
         self.lex = lex or lexicon_mod.load()
+        self.decisions = decisions or Decisions.load()
+        self.observed: list[dict] | None = None  # set by `drafter train` to collect features
         self.cues = Cues(self.lex)
         self.nlp = build_nlp(self.lex)
         self.batch_size = batch_size
@@ -398,7 +410,10 @@ class Tagger:
                 published = dt.date.fromisoformat(article.published)
             except ValueError:
                 published = None
-        ctx = Ctx(article, doc, title_doc, self.lex, self.cues, published)
+        ctx = Ctx(article, doc, title_doc, self.lex, self.cues, published,
+                  decisions=self.decisions, observed={} if self.observed is not None else None)
+        if self.observed is not None:
+            self.observed.append(ctx.observed)
         firms, victim = pick_victim(ctx)
         victim_names = set(victim.extra.get("names", [])) if victim else set()
         amounts = amount_facts(ctx, victim_names, published)
@@ -623,6 +638,17 @@ def merge_tickers(ctx: Ctx, groups: list[FirmGroup]) -> None:
             g.mentions.insert(0, found.span())
 
 
+VICTIM_POSSESSIVE = re.compile(
+    r"^(?:'s|’s)\s+(?:\w+\s){0,2}(?:hot wallet|wallets?|bridge|protocol|platform|contracts?|pools?|"
+    r"treasury|users|exchange|keys?|vaults?|servers?|front[- ]?end|website|domain|token|network|"
+    r"team|founders?|operators?)")
+VICTIM_PASSIVE = re.compile(r"^\s+(?:was|were|has been|had been|got)\s+(?:hacked|exploited|drained|"
+                            r"attacked|hit|compromised|breached|rugged)")
+VICTIM_ACTIVE = re.compile(r"^\s+(?:lost|loses|suffered|says|said|confirmed|disclosed|halts|halted|"
+                           r"paused|suspended)")
+VICTIM_MIN_PROBABILITY = 0.1  # below this, no firm is named as the victim
+
+
 def pick_victim(ctx: Ctx, loss_sents: set[int] | frozenset[int] = frozenset()
                 ) -> tuple[list[Fact], Fact | None]:
     lex, cues, doc = ctx.lex, ctx.cues, ctx.doc
@@ -647,65 +673,58 @@ def pick_victim(ctx: Ctx, loss_sents: set[int] | frozenset[int] = frozenset()
     merge_tickers(ctx, groups)
     consensus, chain_names = ctx.consensus, ctx.chain_texts
     first_sent_end = ctx.sents[1].end if len(ctx.sents) > 1 else len(ctx.text)
+    first_title = min((title.find(m[2]) for m in title_mentions if title.find(m[2]) >= 0),
+                      default=-1)
+    rows = []
     for g in groups:
-        n = sum(g.names.values())
-        s = 0.7 * math.log2(1 + n)
-        if g.in_title:
-            s += 2.5
-            if title_mentions and any(title.find(name) == min(
-                    (title.find(m[2]) for m in title_mentions if title.find(m[2]) >= 0), default=-1)
-                    for name in g.names):
-                s += 0.75
-        if any(st < first_sent_end for st, _ in g.mentions):
-            s += 0.8
-        theft = 0
+        theft = possessive = passive = active = in_loss = 0
         for st, en in g.mentions:
             sent = ctx.sent_at(st)
-            if cues.stolen.search(sent.text):
-                theft += 1
+            theft += bool(cues.stolen.search(sent.text))
+            in_loss += sent.index in loss_sents
             tail = ctx.text[en:en + 40].lower()
-            if re.match(r"^(?:'s|’s)\s+(?:\w+\s){0,2}(?:hot wallet|wallets?|bridge|protocol|platform|"
-                        r"contracts?|pools?|treasury|users|exchange|keys?|vaults?|servers?|"
-                        r"front[- ]?end|website|domain|token|network|team|founders?|operators?)", tail):
-                s += 0.6
-            if re.match(r"^\s+(?:was|were|has been|had been|got)\s+(?:hacked|exploited|drained|"
-                        r"attacked|hit|compromised|breached|rugged)", tail):
-                s += 1.2
-            if re.match(r"^\s+(?:lost|loses|suffered|says|said|confirmed|disclosed|halts|halted|"
-                        r"paused|suspended)", tail):
-                s += 0.5
-        s += min(0.35 * theft, 2.0)
-        if any(ctx.sent_at(st).index in loss_sents for st, _ in g.mentions):
-            s += 1.0
+            possessive += bool(VICTIM_POSSESSIVE.match(tail))
+            passive += bool(VICTIM_PASSIVE.match(tail))
+            active += bool(VICTIM_ACTIVE.match(tail))
         other_sents = other_incident_sentences(ctx, set(g.names))
         elsewhere = sum(1 for st, _ in g.mentions if ctx.sent_at(st).index in other_sents)
-        s -= 0.8 * elsewhere
-        kind = g.kind
-        if kind in BAD_KINDS:
-            s += BAD_KINDS[kind]
-        if kind == "person":
-            s -= 1.0
-        if kind == "place":
-            s -= 2.5
-        token = all(name in ctx.tickers for name in g.names)  # "1,000,000 CGT", "DAI"
-        if any(name in chain_names for name in g.names) and not consensus:
-            s -= 1.5
-        if consensus and any(name in chain_names for name in g.names):
-            s += 1.5
-        g.score = min(s, 0.4) if token else s  # a token is what was lost, not who lost it
+        is_chain = any(name in chain_names for name in g.names)
+        kind = g.kind or "unknown"
+        features = {
+            "mentions": math.log2(1 + sum(g.names.values())),
+            "in_title": float(g.in_title),
+            "first_in_title": float(g.in_title and first_title >= 0 and
+                                    any(title.find(name) == first_title for name in g.names)),
+            "in_first_sentence": float(any(st < first_sent_end for st, _ in g.mentions)),
+            "theft_sentences": min(theft, 6), "possessive": min(possessive, 3),
+            "passive_hit": min(passive, 3), "active_verb": min(active, 3),
+            "in_loss_sentence": float(in_loss > 0),
+            "other_incident_mentions": min(elsewhere, 4),
+            "token": float(all(name in ctx.tickers for name in g.names)),
+            "chain_name": float(is_chain and not consensus),
+            "chain_in_51": float(is_chain and consensus),
+            "tracked_only": float(g.display in ctx.lex.tracked_only),
+            f"kind:{kind}": 1.0,
+        }
+        rows.append((features, g))
+    ctx.observe("victim", rows)
+    decision = ctx.decisions["victim"]
+    z = decision.logits([f for f, _ in rows])
+    for (_, g), score in zip(rows, z):
+        g.score = float(score)
     groups.sort(key=lambda g: g.score, reverse=True)
     facts = []
     victim_fact = None
-    if groups and groups[0].score > 0.5:
+    if groups and decision.probability(groups[0].score) >= VICTIM_MIN_PROBABILITY:
         best = groups[0]
-        runner = groups[1].score if len(groups) > 1 else 0.0
-        conf = squash(best.score - runner, mid=0.8, slope=1.1) * 0.6 + squash(best.score, 3, 1) * 0.4
+        conf = decision.confidence(np.array([g.score for g in groups]), 0)
         start, end = best.mentions[0]
         name = best.display
         victim_fact = ctx.fact("victim", name, conf, start, end, names=list(best.names),
                                kind=best.kind)
     for g in groups:
-        if g.kind in (None, "person", "place") and g.score < 0.5 and g is not groups[0]:
+        if g.kind in (None, "person", "place") and g is not groups[0] and \
+                decision.probability(g.score) < VICTIM_MIN_PROBABILITY:
             continue
         role = firm_role(g, victim_fact, ctx)
         start, end = g.mentions[0]
@@ -910,56 +929,54 @@ def title_values(ctx: Ctx) -> list[float]:
     return vals
 
 
-def pick_funds(ctx: Ctx, cands: list[AmountCand]) -> Fact | None:
+def funds_features(ctx: Ctx, cands: list[AmountCand]) -> list[tuple[dict[str, float], AmountCand]]:
+    """Per amount in dollars (stated or priced), what speaks for it being the stolen sum."""
     tvals = title_values(ctx)
-    title_lower = (ctx.article.title or "").lower()
-    title_theft = bool(ctx.cues.stolen.search(title_lower))
-    scored = []
-    first_stolen = next((c for c in cands if c.role == "stolen" and c.usd and not c.other_incident),
-                        None)
-    for c in cands:
-        if c.usd is None or c.usd < 1000:
-            continue
-        s = c.scores["stolen"] - 0.8 * max(c.scores[r] for r in ("recovered", "bounty", "tvl",
-                                                                  "other"))
-        if c.role == "stolen":
-            s += 0.5
-        if any(abs(c.usd - v) <= 0.03 * v for v in tvals):
-            s += 1.5 if title_theft else 0.8
-        # restating the figure supports it; a restatement in another role ("we use $9m for
-        # the estimate") only half as much
-        same = sum(1.0 if o.role == "stolen" else 0.5 for o in cands
-                   if o is not c and o.usd and abs(o.usd - c.usd) <= 0.05 * c.usd)
-        s += min(0.4 * same, 1.2)
-        s -= 0.05 * c.sent.index
-        if c.start < 0.2 * len(ctx.text):
-            s += 0.4
-        if c is first_stolen:
-            s += 0.5
+    title_theft = float(bool(ctx.cues.stolen.search((ctx.article.title or "").lower())))
+    priced = [c for c in cands if c.usd is not None and c.usd >= 1000]
+    if not priced:
+        return []
+    largest = max(c.usd for c in priced)
+    first_stolen = next((c for c in priced if c.role == "stolen" and not c.other_incident), None)
+    n = max(len(ctx.text), 1)
+    rows = []
+    for c in priced:
+        sc = c.scores
+        same_stolen = sum(1 for o in cands if o is not c and o.usd and o.role == "stolen"
+                          and abs(o.usd - c.usd) <= 0.05 * c.usd)
+        same_other = sum(1 for o in cands if o is not c and o.usd and o.role != "stolen"
+                         and abs(o.usd - c.usd) <= 0.05 * c.usd)
         governors = clause_cues(c.sent, c.start - c.sent.start, c.end - c.sent.start)
-        # the clause calls the figure the total or final count ("the total damage came to"), or
-        # a first, partial one ("initial reports said")
         settled, early = governors & ctx.cues.settled, governors & ctx.cues.early
-        if settled and not early:
-            s += 1.0  # outweighs being the first figure of the story
-        elif early and not settled:
-            s -= 0.9
-        if c.other_incident:
-            s -= 1.5
-        if re.search(r"\b(?:19|20)\d\d\b", c.sent.text) and ctx.published and \
-                str(ctx.published.year) not in c.sent.text and \
-                str(ctx.published.year - 1) not in c.sent.text:
-            s -= 0.7
-        s += 0.25 * c.usd_trust
-        scored.append((s, c))
-    if not scored:
+        in_title = any(abs(c.usd - v) <= 0.03 * v for v in tvals)
+        old_year = bool(re.search(r"\b(?:19|20)\d\d\b", c.sent.text) and ctx.published and
+                        str(ctx.published.year) not in c.sent.text and
+                        str(ctx.published.year - 1) not in c.sent.text)
+        rows.append(({
+            "cue_stolen": sc["stolen"], "cue_recovered": sc["recovered"], "cue_bounty": sc["bounty"],
+            "cue_tvl": sc["tvl"], "cue_other": sc["other"],
+            "role_stolen": float(c.role == "stolen"),
+            "in_title": float(in_title), "in_title_theft": float(in_title) * title_theft,
+            "restated_stolen": min(same_stolen, 3), "restated_other": min(same_other, 3),
+            "sentence": math.log1p(c.sent.index), "early_in_text": float(c.start < 0.2 * n),
+            "first_stolen": float(c is first_stolen),
+            "settled": float(bool(settled) and not early), "early_figure": float(bool(early) and not settled),
+            "other_incident": float(c.other_incident), "old_year": float(old_year),
+            "usd_trust": c.usd_trust, "stated_usd": float(c.amount.currency == "USD"),
+            "linked": float(c.linked), "log_usd": math.log10(c.usd),
+            "below_largest": math.log10(largest / c.usd),
+        }, c))
+    return rows
+
+
+def pick_funds(ctx: Ctx, cands: list[AmountCand]) -> Fact | None:
+    rows = funds_features(ctx, cands)
+    ctx.observe("funds_stolen_usd", rows)
+    if not rows:
         return None
-    scored.sort(key=lambda x: x[0], reverse=True)
-    best_s, best = scored[0]
-    runner = next((s for s, c in scored[1:] if abs(c.usd - best.usd) > 0.1 * best.usd), best_s - 2)
-    conf = squash(best_s - runner, mid=0.6, slope=1.5) * (0.4 + 0.6 * best.usd_trust)
-    if best_s < 0.3:
-        conf *= 0.6
+    i, conf = ctx.decisions["funds_stolen_usd"].pick(
+        [r for r, _ in rows], [c.usd for _, c in rows], lambda a, b: abs(a - b) <= 0.1 * a)
+    best = rows[i][1]
     return ctx.fact("funds_stolen_usd", round(best.usd), conf, best.start, best.end,
                     currency="USD", native=best.amount.native)
 
@@ -971,7 +988,7 @@ class DateCand:
     start: int
     end: int
     value: DateValue
-    score: float
+    features: dict[str, float]
     sent: Sent
 
 
@@ -982,6 +999,9 @@ def default_year(ctx: Ctx) -> int | None:
 
 def date_candidates(ctx: Ctx, victim_names: set[str], funds: Fact | None = None,
                     amounts: Sequence[AmountCand] = ()) -> list[DateCand]:
+    """Every dated mention up to the publication day, with what speaks for it being the day of
+    the attack: cue words near it, whether it reports when something was said, whether it sits
+    where the loss is stated or where another incident is, its precision and its age."""
     cues = ctx.cues
     pub = ctx.published
     fallback_year = None if pub else default_year(ctx)
@@ -1004,38 +1024,32 @@ def date_candidates(ctx: Ctx, victim_names: set[str], funds: Fact | None = None,
             continue
         sent = ctx.sent_at(start)
         rs, re_ = start - sent.start, end - sent.start
-        pos = proximity(list(cues.date_pos.finditer(sent.text)), rs, re_, 50)
-        neg = proximity(list(cues.date_neg.finditer(sent.text)), rs, re_, 25)
-        s = min(pos, 3.0) - 1.2 * min(neg, 2.5)
-        s += {"day": 0.0, "week": -0.8, "month": -1.5, "year": -3.0}[value.precision]
-        if sent.index in other:
-            s -= 1.5
-        reported = False
         before = ctx.text[max(0, start - 40):start].lower()
-        if re.search(r"(incident date|date of (?:the )?(?:attack|incident|exploit|hack)|"
-                     r"attack date|exploit date)\W*$", before):
-            s += 3.0
-        if re.search(r"(published|updated|posted|last modified)\W*(?:on\s*)?$", before):
-            s -= 3.0
-        if date_is_reported(ctx, sent, start, end):
-            s -= 1.2
-            reported = True
-        if sent.index in funds_sent and not reported:
-            s += 0.8
-        elif sent.index in other_loss_sents:
-            s -= 0.5
-        if pub:
-            age = (pub - value.date).days
-            if age > 400:
-                s -= 2.0
-            elif age > 60:
-                s -= 0.5
+        age = (pub - value.date).days if pub else 0
         lower = sent.text.lower()
-        if victim_first and not any(v in lower for v in victim_first):
-            s -= 0.3
-        if sent.index == 0:
-            s += 0.3
-        out.append(DateCand(start, end, value, s, sent))
+        reported = date_is_reported(ctx, sent, start, end)
+        out.append(DateCand(start, end, value, {
+            "cue_incident": min(proximity(list(cues.date_pos.finditer(sent.text)), rs, re_, 50), 3.0),
+            "cue_other": min(proximity(list(cues.date_neg.finditer(sent.text)), rs, re_, 25), 2.5),
+            "week": float(value.precision == "week"), "month": float(value.precision == "month"),
+            "year": float(value.precision == "year"), "relative": float(bool(value.relative)),
+            "other_incident": float(sent.index in other),
+            "labelled_incident": float(bool(re.search(
+                r"(incident date|date of (?:the )?(?:attack|incident|exploit|hack)|"
+                r"attack date|exploit date)\W*$", before))),
+            "labelled_published": float(bool(re.search(
+                r"(published|updated|posted|last modified)\W*(?:on\s*)?$", before))),
+            "reported": float(reported),
+            "loss_sentence": float(sent.index in funds_sent),
+            "other_loss_sentence": float(sent.index in other_loss_sents),
+            "is_publication_day": float(pub is not None and age == 0),
+            "age_log": math.log1p(max(age, 0)) if pub else 0.0,
+            "age_over_60": float(age > 60), "age_over_400": float(age > 400),
+            "no_publication_date": float(pub is None),
+            "victim_absent": float(bool(victim_first) and not any(v in lower for v in victim_first)),
+            "first_sentence": float(sent.index == 0),
+            "sentence": math.log1p(sent.index),
+        }, sent))
     return out
 
 
@@ -1063,21 +1077,13 @@ def date_is_reported(ctx: Ctx, sent: Sent, start: int, end: int) -> bool:
 
 
 def pick_incident_date(ctx: Ctx, cands: list[DateCand]) -> Fact | None:
+    ctx.observe("incident_date", [(c.features, c) for c in cands])
     if not cands:
         return None
-    ranked = sorted(cands, key=lambda c: c.score, reverse=True)
-    top = best = ranked[0]
-    # prefer the start of the incident: an earlier day close behind the best, nearly as strong
-    for c in ranked[1:]:
-        gap = (top.value.date - c.value.date).days
-        if c.value.precision == "day" and 0 < gap <= 4 and c.score >= top.score - 0.5 and \
-                c.value.date < best.value.date:
-            best = c
-    runner = next((c.score for c in ranked if abs((c.value.date - best.value.date).days) > 1),
-                  best.score - 2.5)
-    conf = squash(best.score - runner, mid=0.5, slope=1.3) * (0.85 if best.value.relative else 1)
-    if best.score < 0.5:
-        conf *= 0.6
+    i, conf = ctx.decisions["incident_date"].pick(
+        [c.features for c in cands], [c.value.date for c in cands],
+        lambda a, b: abs((a - b).days) <= 1)
+    best = cands[i]
     return ctx.fact("incident_date", best.value.date.isoformat(), conf, best.start, best.end,
                     precision=best.value.precision)
 
@@ -1173,15 +1179,23 @@ def assets_taken(ctx: Ctx, a: AmountCand) -> list[tuple[str, int, int]]:
     return out
 
 
-def pick_chains(ctx: Ctx, amounts: list[AmountCand], victim_names: set[str],
-                elsewhen_sents: set[int] = frozenset()) -> list[Fact]:
-    """The chains funds were taken from: mentions near the theft, minus laundering routes and
-    other incidents."""
+CHAIN_FEATURES = ("mentions", "ticker_mentions", "route", "laundering_sentence", "theft_sentence",
+                  "other_incident", "unaffected", "comparison", "currency_word", "asset_noun",
+                  "stolen_asset", "listed_asset", "in_title", "contained", "victim_chain_51",
+                  "native_count", "evm_hint", "stable_stolen", "eth_venue")
+
+
+def chain_features(ctx: Ctx, amounts: list[AmountCand], victim_names: set[str],
+                   elsewhen_sents: set[int] = frozenset()) -> dict[str, tuple[dict, tuple[int, int]]]:
+    """Per chain the article names (or implies), counts of what its mentions say: where funds
+    were taken ("drained on Ethereum", the stolen asset's own chain), where they went
+    ("bridged to Tron"), another incident's sentence, a chain spared, a comparison ("a clone of
+    Ethereum"), the title. Returns chain -> (features, first evidence span)."""
     doc, cues = ctx.doc, ctx.cues
     title = ctx.article.title or ""
     other = other_incident_sentences(ctx, victim_names) | elsewhen_sents
     amount_spans = [(a.start, a.end) for a in amounts]
-    scores: dict[str, float] = defaultdict(float)
+    feats: dict[str, dict[str, float]] = defaultdict(lambda: dict.fromkeys(CHAIN_FEATURES, 0.0))
     first: dict[str, tuple[int, int]] = {}
     spans = ctx.chain_spans
     routed_end = -1  # where the last chain named as a laundering route ends
@@ -1193,97 +1207,105 @@ def pick_chains(ctx: Ctx, amounts: list[AmountCand], victim_names: set[str],
         nxt = doc[span.end].lower_ if span.end < len(doc) else ""
         if span.text in AMBIGUOUS_CHAINS and prev not in CHAIN_CONTEXT_BEFORE and \
                 nxt not in CHAIN_CONTEXT_AFTER:
-            continue
-        if span.text.isupper() and len(span.text) <= 5 and span.end < len(doc) and (
-                doc[span.end].text[:1].isupper() and nxt not in CHAIN_CONTEXT_AFTER or
-                nxt in cues.asset_nouns):
-            continue  # "BTC Curve strategies", "ETH pool": an asset, not where funds were taken
+            continue  # "Base", "Near" as plain words
         if nxt in ("founder", "co-founder", "foundation", "price", "prices") or \
                 any(s0 <= span.start_char < e0 for s0, e0 in amount_spans):
-            continue
+            continue  # a person's title, a price, or the currency of an amount (counted below)
+        f = feats[canon]
+        first.setdefault(canon, (span.start_char, span.end_char))
+        f["mentions"] += 1
+        f["ticker_mentions"] += span.text.isupper() and len(span.text) <= 4 and span.text != "BSC"
+        f["asset_noun"] += span.text.isupper() and len(span.text) <= 5 and span.end < len(doc) and (
+            doc[span.end].text[:1].isupper() and nxt not in CHAIN_CONTEXT_AFTER or
+            nxt in cues.asset_nouns)  # "BTC Curve strategies", "ETH pool"
         before_words = ctx.text[max(0, span.start_char - 25):span.start_char].lower()
         after_words = ctx.text[span.end_char:span.end_char + 25].lower()
-        if COMPARISON_BEFORE.search(before_words) or COMPARISON_AFTER.match(after_words):
-            continue  # "a clone of Ethereum", "much like Bitcoin", "Ethereum's code"
-        if span.text.islower() and re.search(r"\b(?:for|in|into|of)\s+$", before_words):
-            continue  # "sell it for bitcoin": the currency, not the chain
+        f["comparison"] += bool(COMPARISON_BEFORE.search(before_words) or
+                                COMPARISON_AFTER.match(after_words))
+        f["currency_word"] += span.text.islower() and bool(re.search(r"\b(?:for|in|into|of)\s+$",
+                                                                     before_words))
         sent = ctx.sent_at(span.start_char)
-        if sent.index in other:
-            continue
+        f["other_incident"] += sent.index in other
         clause = clause_at(sent, span.start_char - sent.start)
-        if cues.unaffected.search(clause) or cues.earlier_incident.search(clause):
-            continue  # "its deployments on Base were not affected", "earlier exits on Solana"
-        s = 0.6 if span.text.isupper() and len(span.text) <= 4 and span.text != "BSC" else 1.0
+        f["unaffected"] += bool(cues.unaffected.search(clause) or
+                                cues.earlier_incident.search(clause))
         if is_route(ctx, sent, span, routed_end):
-            s -= 1.6  # a route, or the next item of a list of routes ("to Arbitrum and Base")
+            f["route"] += 1
             routed_end = span.end_char
-        elif cues.launder.search(sent.text) and not cues.stolen.search(sent.text):
-            s -= 0.6
-        if cues.stolen.search(sent.text):
-            s += 0.5
-        scores[canon] += s
-        first.setdefault(canon, (span.start_char, span.end_char))
+        launder, theft = cues.launder.search(sent.text), cues.stolen.search(sent.text)
+        f["laundering_sentence"] += bool(launder) and not theft
+        f["theft_sentence"] += bool(theft)
     for a in amounts:
         if a.role == "stolen" and not a.other_incident:
             chain = ctx.lex.ticker_chain.get(a.amount.currency)
             lead = a.sent.text[:max(0, a.start - a.sent.start)][-40:]
             if chain and not cues.launder.search(lead):
-                scores[chain] += 0.8
+                feats[chain]["stolen_asset"] += 1
                 first.setdefault(chain, (a.start, a.end))
             for chain, start, end in assets_taken(ctx, a):  # "$14.8 million in bitcoin and SOL"
-                scores[chain] += 1.0
+                feats[chain]["listed_asset"] += 1
                 first.setdefault(chain, (start, end))
+        chain = ctx.lex.ticker_chain.get(a.amount.currency)
+        if chain and not a.other_incident and not cues.launder.search(a.sent.text):
+            feats[chain]["native_count"] += 1
+            first.setdefault(chain, (a.start, a.end))
     for span in (ctx.title_doc.spans.get("chains", []) if ctx.title_doc is not None else []):
         canon = span.id_ or span.label_
         if span.text in title and canon in first:
-            scores[canon] += 1.5
+            feats[canon]["in_title"] = 1.0
     for short, longer in CONTAINING_CHAINS.items():
-        if short in scores and any(scores.get(c, 0) >= 2 * max(scores[short], 0.1)
-                                   for c in longer):
-            del scores[short]
+        if short in feats and any(c in feats for c in longer):
+            feats[short]["contained"] = 1.0  # "Bitcoin" beside "Bitcoin Gold"
     if ctx.consensus and victim_names:
         # a 51% attack's victim is a chain: name it even when the patterns do not know it
         name = max(sorted(victim_names), key=len)
         known = next((c["id"] for c in ctx.lex.chains if c["pattern"] == name), None)
-        canon = known or name
-        if canon not in scores or scores[canon] < 1.0:
-            found = ctx.text.find(name)
-            if found >= 0 and (known or ctx.lex.firm_kind.get(name) in (None, "blockchain")):
-                scores[canon] = max(scores.get(canon, 0.0), 1.5)
-                first.setdefault(canon, (found, found + len(name)))
-    chosen = []
-    if scores:
-        top = max(scores.values())
-        chosen = [c for c, s in scores.items() if s >= 1.0 and s >= 0.3 * top and c in first]
-        if not chosen and top > 0:
-            best = max(scores, key=scores.get)
-            chosen = [best] if best in first else []
+        found = ctx.text.find(name)
+        if found >= 0 and (known or ctx.lex.firm_kind.get(name) in (None, "blockchain")):
+            canon = known or name
+            feats[canon]["victim_chain_51"] = 1.0
+            first.setdefault(canon, (found, found + len(name)))
+    # ERC-20 stablecoins, 0x addresses, Ethereum-only venues all point at Ethereum
+    evm = EVM_ADDRESS_HINT.search(ctx.text)
+    stable = next((a for a in amounts if a.role == "stolen" and a.amount.kind == "stable"
+                   and not a.other_incident), None)
+    venue = next((m for m in ctx.cues.eth_venues.finditer(ctx.text)
+                  if not cues.launder.search(ctx.sent_at(m.start()).text)), None)
+    if evm or stable or venue:
+        f = feats["Ethereum"]
+        f["evm_hint"], f["stable_stolen"], f["eth_venue"] = float(bool(evm)), float(bool(stable)), \
+            float(bool(venue))
+        first.setdefault("Ethereum", (evm.start(), evm.end()) if evm else (stable.start, stable.end)
+                         if stable else (venue.start(), venue.end()))
+    out = {}
+    for canon, f in feats.items():
+        if canon in first:
+            row = {k: (math.log1p(v) if v > 1 else v) for k, v in f.items() if v}
+            row["none_named"] = float(f["mentions"] == 0)
+            out[canon] = (row, first[canon])
+    return out
+
+
+CHAIN_MIN_PROBABILITY = 0.5
+
+
+def pick_chains(ctx: Ctx, amounts: list[AmountCand], victim_names: set[str],
+                elsewhen_sents: set[int] = frozenset()) -> list[Fact]:
+    """The chains funds were taken from: each chain's mentions judged together."""
+    found = chain_features(ctx, amounts, victim_names, elsewhen_sents)
+    names = sorted(found)
+    ctx.observe("chains", [(found[c][0], c) for c in names])
+    if not names:
+        return []
+    probs = ctx.decisions["chains"].each([found[c][0] for c in names])
+    chosen = [(p, c) for p, c in zip(probs, names) if p >= CHAIN_MIN_PROBABILITY]
+    if not chosen:  # the likeliest chain, when it is likely enough to show for review
+        p, c = max(zip(probs, names))
+        chosen = [(p, c)] if p >= 0.25 else []
     facts = []
-    for c in sorted(chosen, key=lambda c: -scores[c]):
-        start, end = first[c]
-        facts.append(ctx.fact("chains", c, squash(scores[c], 1.0, 1.5), start, end))
-    if not facts:
-        # no chain named: the native tokens the story counts in ("2,000 SOL", "ether"), outside
-        # sentences about laundering, point at their chain
-        native = Counter()
-        where: dict[str, AmountCand] = {}
-        for a in amounts:
-            chain = ctx.lex.ticker_chain.get(a.amount.currency)
-            if chain and not a.other_incident and not cues.launder.search(a.sent.text):
-                native[chain] += 1
-                where.setdefault(chain, a)
-        if native:
-            chain, _ = native.most_common(1)[0]
-            return [ctx.fact("chains", chain, 0.4, where[chain].start, where[chain].end)]
-        evm = EVM_ADDRESS_HINT.search(ctx.text)
-        stable = next((a for a in amounts if a.role == "stolen" and a.amount.kind == "stable"
-                       and not a.other_incident), None)
-        venue = next((m for m in ctx.cues.eth_venues.finditer(ctx.text)
-                      if not cues.launder.search(ctx.sent_at(m.start()).text)), None)
-        if evm or stable or venue:  # ERC-20 stablecoins, 0x addresses, Ethereum-only venues
-            start, end = ((evm.start(), evm.end()) if evm else (stable.start, stable.end)
-                          if stable else (venue.start(), venue.end()))
-            facts.append(ctx.fact("chains", "Ethereum", 0.4, start, end))
+    for p, c in sorted(chosen, key=lambda pc: -pc[0]):
+        start, end = found[c][1]
+        facts.append(ctx.fact("chains", c, float(p), start, end))
     return facts
 
 
@@ -1325,6 +1347,10 @@ def names_funds(ctx: Ctx, sent: Sent, m: re.Match[str], amounts: Sequence[Amount
         return bool(in_sentence) or funds(sent.text[:m.start()])
     return PASSIVE_BEFORE.search(before) is not None and (
         funds(before) or any(lo <= a.start < hi for a in in_sentence))
+
+
+STATUSES = ("unrecovered", "partially-recovered", "recovered")
+TARGETS = tuple(taxonomy()["targets"])
 
 
 def pick_status(ctx: Ctx, amounts: list[AmountCand], victim_names: set[str]) -> Fact:
@@ -1372,18 +1398,21 @@ def pick_status(ctx: Ctx, amounts: list[AmountCand], victim_names: set[str]) -> 
             else:
                 partial_ev.append(sent)
             break
-    if full_ev and not partial_ev:
-        sent = full_ev[0]
-        return ctx.fact("status", "recovered", 0.6, sent.start, sent.end)
-    if partial_ev or full_ev:
-        sent = (partial_ev or full_ev)[0]
-        conf = 0.55 + 0.1 * min(len(partial_ev), 3)
-        return ctx.fact("status", "partially-recovered", conf, sent.start, sent.end)
-    if negative_ev:
-        sent = negative_ev[0]
-        return ctx.fact("status", "unrecovered", 0.85, sent.start, sent.end)
-    sent = ctx.sents[0]
-    return ctx.fact("status", "unrecovered", 0.7, sent.start, sent.start)
+    first = ctx.sents[0]
+    evidence = {"recovered": (full_ev or partial_ev or [first])[0],
+                "partially-recovered": (partial_ev or full_ev or [first])[0],
+                "unrecovered": (negative_ev or [first])[0]}
+    base = {"partial": math.log1p(len(partial_ev)), "full": math.log1p(len(full_ev)),
+            "negative": math.log1p(len(negative_ev)),
+            "full_only": float(bool(full_ev) and not partial_ev),
+            "none": float(not (full_ev or partial_ev or negative_ev))}
+    rows = [(one_of(value, base), value) for value in STATUSES]
+    ctx.observe("status", rows)
+    i, conf = ctx.decisions["status"].pick([r for r, _ in rows])
+    value = rows[i][1]
+    sent = evidence[value]
+    return ctx.fact("status", value, conf, sent.start, sent.end if sent is not first or
+                    value != "unrecovered" or negative_ev else sent.start)
 
 
 def other_incident_sentences(ctx: Ctx, victim_names: set[str]) -> set[int]:
@@ -1476,53 +1505,49 @@ def described_as(ctx: Ctx, names: set[str]) -> dict[str, float]:
 
 def pick_target(ctx: Ctx, victim: Fact | None, category: dict[str, float] | None = None
                 ) -> Fact | None:
+    """The kind of victim: per target, the title's words, the gazetteer's kind for the victim,
+    what the article calls it ("crypto exchange X"), the words of the sentences that name it,
+    a 51% attack, and the attack category's usual target."""
     cues = ctx.cues
-    scores: dict[str, float] = defaultdict(float)
     title = (ctx.article.title or "").lower()
+    names = TARGETS
+    feats: dict[str, dict[str, float]] = {t: {} for t in names}
     for t, rx in cues.targets.items():
-        scores[t] += 2.0 * len(rx.findall(title))
+        feats[t]["title_words"] = float(len(rx.findall(title)))
     victim_tokens = set()
     if victim is not None:
         victim_tokens = {norm_tokens(n)[0] for n in victim.extra.get("names", []) if norm_tokens(n)}
         kind = ctx.lex.firm_kind.get(victim.value) or victim.extra.get("kind")
-        weight = 3.0
-        if victim.value in ctx.lex.tracked_only:
-            # a default kind: it counts for less, and spaCy may know the name is a person's
-            weight = 1.0
-            if looks_like_person(ctx, victim.value):
-                kind = "person"
+        tracked = victim.value in ctx.lex.tracked_only
+        if tracked and looks_like_person(ctx, victim.value):
+            kind = "person"
         mapped = ctx.lex.targets["kind_to_target"].get(kind or "")
         if mapped:
-            scores[mapped] += weight
+            feats[mapped]["tracker_kind" if tracked else "checked_kind"] = 1.0
         if kind == "person":  # a named person lost the funds
-            scores["individual"] += 3.0
-    if victim is not None:
+            feats["individual"]["person"] = 1.0
         for t, w in described_as(ctx, set(victim.extra.get("names", [])) | {victim.value}).items():
-            scores[t] += w
+            feats[t]["described"] = w
+    sentence_words: dict[str, float] = defaultdict(float)
     for sent in ctx.sents[:40]:
         lower = sent.text.lower()
         if victim_tokens and not any(v in lower for v in victim_tokens):
             continue
         for t, rx in cues.targets.items():
-            scores[t] += 0.5 * len(rx.findall(lower))
+            sentence_words[t] += len(rx.findall(lower))
+    for t, n in sentence_words.items():
+        feats[t]["sentence_words"] = math.log1p(n)
     if re.search(r"51\s?%\s+attack|51 percent attack|reorg", ctx.text, re.I):
-        scores["blockchain"] += 4.0
-    evidence = dict(scores)
-    # the attack category's usual target, weighted by how likely each category is
-    for cat, p in (category or {}).items():
-        for t, weight in ctx.lex.targets["category_prior"].get(cat, {}).items():
-            scores[t] += p * weight
-    if not scores or max(scores.values()) <= 0:
-        return None
-    ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
-    best, s = ranked[0]
-    runner = ranked[1][1] if len(ranked) > 1 else 0
+        feats["blockchain"]["consensus"] = 1.0
+    for cat, p in (category or {}).items():  # the attack category's usual targets, learned
+        for t in names:
+            feats[t][f"{t}|{cat}"] = p
+    rows = [({**f, f"bias:{t}": 1.0}, t) for t, f in feats.items()]
+    ctx.observe("target", rows)
+    i, conf = ctx.decisions["target"].pick([r for r, _ in rows])
     start = victim.start if victim else 0
     end = victim.end if victim else 0
-    conf = squash(s - runner, 1.0, 0.8)
-    if evidence.get(best, 0.0) <= 0:  # only the category speaks for it: a guess
-        conf = min(conf, 0.5)
-    return ctx.fact("target", best, conf, start, end)
+    return ctx.fact("target", rows[i][1], conf, start, end)
 
 
 def pick_attackers(ctx: Ctx) -> list[Fact]:

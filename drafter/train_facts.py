@@ -1,0 +1,435 @@
+"""Train the fact decisions (drafter/decide.py) from labelled articles.
+
+Training data: every corpus record (its stated loss, incident date, victim, chains, status and
+target label the candidates the tagger finds in it) and every reviewer decision in the archive
+(accepted and edited values are right, rejected ones wrong). The dev pages and the real-text dev
+set are never training data.
+
+The tagger runs over every article once with the current decisions and reports, per field,
+each candidate's features (`Tagger.observed`); a candidate is labelled right when its value
+matches the gold value by the archive's own scoring rules (amounts within 10%, dates within a
+day, victim names by leading words). Per field a logistic regression on standardised features
+is cross-validated with folds grouped by incident, its out-of-fold decisions fit the calibrator
+(so a confidence means what it says), and the final weights are fitted on the training split.
+
+A fixed fifth of the incidents (by a hash of the incident's name) is held out and never trained
+on: the current and the new decisions are both scored there, with bootstrap intervals, and a
+field's new decision replaces the current one only when it is not worse there (unless forced).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from . import config, corpus
+from .decide import CARD_FILE, EACH_FIELDS, FIELDS, MODEL_FILE, Decision, Decisions, pick_stats
+from .records import Article
+
+RANDOM_STATE = 13
+HELD_OUT_SHARE = 5  # one incident in five
+
+
+@dataclass
+class Example:
+    article: Article
+    gold: dict
+    group: str
+    origin: str
+    rejected: dict = field(default_factory=dict)
+    category: dict | None = None
+
+
+def norm_name(s: str) -> list[str]:
+    return re.sub(r"[^\w\s]", " ", s.lower()).split()
+
+
+def name_ok(got: str, names: list[str]) -> bool:
+    g = norm_name(got)
+    for name in names:
+        n = norm_name(name)
+        if not n or not g:
+            continue
+        short, long_ = (g, n) if len(g) <= len(n) else (n, g)
+        if long_[:len(short)] == short:
+            return True
+    return False
+
+
+def right(name: str, value, gold) -> bool:
+    """Whether a candidate value is right by the archive's scoring rules."""
+    if name == "funds_stolen_usd":
+        return any(abs(float(value) - float(g)) <= 0.10 * float(g) for g in gold if g)
+    if name == "incident_date":
+        return abs((value - dt.date.fromisoformat(str(gold)[:10])).days) <= 1
+    if name == "victim":
+        return any(name_ok(n, gold) for n in value.names)
+    if name == "chains":
+        return value in gold
+    return value == gold
+
+
+def held_out(group: str) -> bool:
+    return int(hashlib.sha256(group.lower().encode()).hexdigest(), 16) % HELD_OUT_SHARE == 0
+
+
+def corpus_examples(root: Path | None = None) -> list[Example]:
+    out = []
+    for r in corpus.load(root):
+        gold = {"funds_stolen_usd": [r.amount_usd] if r.amount_usd else None,
+                "incident_date": r.date,
+                "victim": [n for n in (r.victim, *r.aliases) if n] or None,
+                "chains": list(r.chains), "status": r.status, "target": r.target}
+        out.append(Example(Article(source=r.id, url=None, title=r.title, text=r.text,
+                                   published=r.published), gold, r.incident, "corpus",
+                           category={r.category: 1.0}))
+    return out
+
+
+def store_examples(store) -> list[Example]:
+    out = []
+    for item in store.gold_facts():
+        g = item["gold"]
+        gold = {"funds_stolen_usd": [g["funds_stolen_usd"]] if g.get("funds_stolen_usd") else None,
+                "incident_date": g.get("incident_date"),
+                "victim": [g["victim"]] if g.get("victim") else None,
+                "chains": g.get("chains"), "status": g.get("status"), "target": g.get("target")}
+        category = {g["category"]: 1.0} if g.get("category") else None
+        for article in item["articles"]:
+            out.append(Example(article, gold, f"dossier-{item['dossier_id']}", "review",
+                               item["rejected"], category))
+    return out
+
+
+@dataclass
+class Table:
+    """One field's candidates: features, labels, and which article each row belongs to."""
+
+    rows: list[dict]
+    labels: np.ndarray
+    article: np.ndarray
+    groups: list[str]
+    covered: dict[int, bool]  # article index -> whether any candidate is right
+    names: tuple[str, ...] = ()
+
+    def matrix(self, names: tuple[str, ...] | None = None) -> np.ndarray:
+        names = names or self.names
+        index = {n: i for i, n in enumerate(names)}
+        x = np.zeros((len(self.rows), len(names)))
+        for r, row in enumerate(self.rows):
+            for k, v in row.items():
+                if k in index:
+                    x[r, index[k]] = v
+        return x
+
+
+def collect(examples: list[Example], decisions: Decisions, tagger=None) -> dict[str, Table]:
+    """Run the tagger over every example and label each field's candidates."""
+    from .tag import Tagger
+
+    tagger = tagger or Tagger(decisions=decisions)
+    tagger.decisions = decisions
+    tagger.observed = []
+    try:
+        tagger.tag_many([e.article for e in examples], categories=[e.category for e in examples])
+        observed = tagger.observed
+    finally:
+        tagger.observed = None
+    tables = {}
+    for name in FIELDS:
+        rows, labels, art, groups, covered = [], [], [], [], {}
+        for i, (ex, obs) in enumerate(zip(examples, observed)):
+            gold = ex.gold.get(name)
+            if gold is None or name not in obs:
+                continue
+            bad = ex.rejected.get(name) or []
+            cands = obs[name]
+            ok = [right(name, value_of(name, c), gold) for _, c in cands]
+            ok = [o and value_of(name, c) not in bad for o, (_, c) in zip(ok, cands)]
+            if name == "victim" and not cands:
+                continue
+            covered[i] = any(ok)
+            for (row, _), o in zip(cands, ok):
+                rows.append(row)
+                labels.append(int(o))
+                art.append(i)
+                groups.append(ex.group)
+        names = tuple(sorted({k for r in rows for k in r}))
+        tables[name] = Table(rows, np.array(labels, dtype=int), np.array(art, dtype=int), groups,
+                             covered, names)
+    return tables
+
+
+def value_of(name: str, cand):
+    if name == "funds_stolen_usd":
+        return cand.usd
+    if name == "incident_date":
+        return cand.value.date
+    return cand  # victim groups, chain names, status and target values
+
+
+def fit(table: Table, mask: np.ndarray, name: str) -> Decision:
+    from sklearn.linear_model import LogisticRegression
+
+    x = table.matrix()[mask]
+    y = table.labels[mask]
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0)
+    scale[scale < 1e-9] = 1.0
+    if len(set(y)) < 2:
+        coef, intercept = np.zeros(len(table.names)), 0.0
+    else:
+        model = LogisticRegression(C=0.5, max_iter=5000, random_state=RANDOM_STATE)
+        model.fit((x - mean) / scale, y)
+        coef, intercept = model.coef_[0], float(model.intercept_[0])
+    return Decision(name, table.names, coef, intercept, mean, scale, np.array([1.0, 0.0, 0.0]))
+
+
+def decide_articles(decision: Decision, table: Table, articles: list[int]) -> list[dict]:
+    """Per article: the decision's pick (or set), whether it is right, and its raw statistics."""
+    out = []
+    z_all = decision.logits(table.rows) if table.rows else np.zeros(0)
+    for a in articles:
+        idx = np.flatnonzero(table.article == a)
+        if idx.size == 0:
+            continue
+        z = z_all[idx]
+        y = table.labels[idx]
+        if decision.field in EACH_FIELDS:
+            out.append({"article": a, "z": z, "y": y})
+            continue
+        best = int(np.argmax(z))
+        share, margin = pick_stats(z, best)
+        out.append({"article": a, "right": bool(y[best]), "share": share, "margin": margin,
+                    "covered": table.covered.get(a, False)})
+    return out
+
+
+def calibrate(name: str, decided: list[dict]) -> np.ndarray:
+    """Fit the calibrator on out-of-fold decisions: (a, b, c) as decide.Decision reads them."""
+    from sklearn.linear_model import LogisticRegression
+
+    if name in EACH_FIELDS:
+        z = np.concatenate([d["z"] for d in decided]) if decided else np.zeros(0)
+        y = np.concatenate([d["y"] for d in decided]) if decided else np.zeros(0)
+        if len(set(y.tolist())) < 2:
+            return np.array([1.0, 0.0, 0.0])
+        m = LogisticRegression(C=10.0, random_state=RANDOM_STATE).fit(z.reshape(-1, 1), y)
+        return np.array([float(m.coef_[0][0]), 0.0, float(m.intercept_[0])])
+    if not decided:
+        return np.array([1.0, 0.0, 0.0])
+    share = np.array([d["share"] for d in decided]).clip(1e-6, 1 - 1e-6)
+    x = np.column_stack([np.log(share / (1 - share)), [d["margin"] for d in decided]])
+    y = np.array([int(d["right"]) for d in decided])
+    if len(set(y.tolist())) < 2:
+        return np.array([0.0, 0.0, 4.0 if y.all() else -4.0])
+    m = LogisticRegression(C=10.0, random_state=RANDOM_STATE).fit(x, y)
+    return np.array([float(m.coef_[0][0]), float(m.coef_[0][1]), float(m.intercept_[0])])
+
+
+def set_scores(decision: Decision, decided: list[dict]) -> tuple[int, int, int]:
+    """Chains: true positives, predicted, wanted, with the pipeline's own threshold."""
+    from .tag import CHAIN_MIN_PROBABILITY
+
+    tp = pred = want = 0
+    for d in decided:
+        a, _, c = decision.calib
+        p = 1 / (1 + np.exp(-(a * d["z"] + c)))
+        chosen = p >= CHAIN_MIN_PROBABILITY
+        if not chosen.any() and p.size and p.max() >= 0.25:
+            chosen = p == p.max()
+        tp += int((chosen & (d["y"] == 1)).sum())
+        pred += int(chosen.sum())
+        want += int((d["y"] == 1).sum())
+    return tp, pred, want
+
+
+def accuracy(name: str, decision: Decision, decided: list[dict]) -> float | None:
+    if name in EACH_FIELDS:
+        tp, pred, want = set_scores(decision, decided)
+        p = tp / pred if pred else 1.0
+        r = tp / want if want else 1.0
+        return 2 * p * r / (p + r) if p + r else 0.0
+    if not decided:
+        return None
+    return sum(d["right"] for d in decided) / len(decided)
+
+
+def bootstrap(name: str, decision: Decision, decided: list[dict], n: int = 500
+              ) -> tuple[float, float]:
+    rng = np.random.default_rng(RANDOM_STATE)
+    if not decided:
+        return (0.0, 0.0)
+    vals = []
+    for _ in range(n):
+        sample = [decided[i] for i in rng.integers(0, len(decided), len(decided))]
+        vals.append(accuracy(name, decision, sample) or 0.0)
+    return float(np.percentile(vals, 2.5)), float(np.percentile(vals, 97.5))
+
+
+def cross_validate(name: str, table: Table, train_articles: list[int], folds: int
+                   ) -> tuple[list[dict], float | None]:
+    from sklearn.model_selection import GroupKFold
+
+    groups = {a: g for a, g in zip(table.article.tolist(), table.groups)}
+    arts = [a for a in train_articles if a in groups]
+    if len(set(groups[a] for a in arts)) < folds:
+        return [], None
+    decided = []
+    for tr, te in GroupKFold(n_splits=folds).split(arts, groups=[groups[a] for a in arts]):
+        tr_set = {arts[i] for i in tr}
+        d = fit(table, np.isin(table.article, list(tr_set)), name)
+        decided += decide_articles(d, table, [arts[i] for i in te])
+    probe = Decision(name, (), np.zeros(0), 0.0, np.zeros(0), np.zeros(0), calibrate(name, decided))
+    return decided, accuracy(name, probe, decided) if name in EACH_FIELDS else accuracy(
+        name, probe, decided)
+
+
+def calibration_table(decided: list[dict], calib: np.ndarray) -> list[dict]:
+    a, b, c = calib
+    out = []
+    bins = [(0.0, 0.5), (0.5, 0.8), (0.8, 0.95), (0.95, 1.01)]
+    confs = []
+    for d in decided:
+        share = min(max(d["share"], 1e-6), 1 - 1e-6)
+        confs.append((1 / (1 + np.exp(-(a * np.log(share / (1 - share)) + b * d["margin"] + c))),
+                      d["right"]))
+    for lo, hi in bins:
+        inside = [r for p, r in confs if lo <= p < hi]
+        out.append({"confidence": f"{lo:.2f}-{min(hi, 1):.2f}", "n": len(inside),
+                    "right": round(sum(inside) / len(inside), 3) if inside else None})
+    return out
+
+
+@dataclass
+class FieldResult:
+    name: str
+    cv: float | None
+    held_out_new: float | None
+    held_out_old: float | None
+    interval_new: tuple[float, float]
+    interval_old: tuple[float, float]
+    promoted: bool
+    n_articles: int
+    ceiling: float | None
+    calibration: list[dict]
+
+
+def train_facts(store=None, directory: Path | None = None, force: bool = False,
+                root: Path | None = None, folds: int = 5, rounds: int = 2,
+                examples: list[Example] | None = None, log=print) -> list[FieldResult]:
+    """Train every field's decision and promote those that are not worse on the held-out split."""
+    started = time.perf_counter()
+    directory = Path(directory) if directory else config.models_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    if examples is None:
+        examples = corpus_examples(root) + (store_examples(store) if store is not None else [])
+    try:
+        current = Decisions.load(directory / MODEL_FILE)
+    except Exception:  # noqa: BLE001 - no usable model yet: bootstrap from none
+        current = None
+    from .tag import Tagger
+
+    tagger = Tagger(decisions=current or Decisions.untrained())
+    train_idx = [i for i, e in enumerate(examples) if not held_out(e.group)]
+    test_idx = [i for i, e in enumerate(examples) if held_out(e.group)]
+    working = current or Decisions.untrained()
+    new: dict[str, Decision] = {}
+    reports: dict[str, dict] = {}
+    for round_no in range(rounds if current is None else 1):
+        tables = collect(examples, working, tagger)
+        for name in FIELDS:
+            table = tables[name]
+            decided, cv = cross_validate(name, table, train_idx, folds)
+            d = fit(table, np.isin(table.article, train_idx), name)
+            d.calib = calibrate(name, decided)
+            new[name] = d
+            covered = [table.covered[a] for a in train_idx if a in table.covered]
+            reports[name] = {"cv": cv, "decided": decided,
+                             "ceiling": sum(covered) / len(covered) if covered else None,
+                             "n": len(covered), "table": table}
+        working = Decisions({**(current.by_field if current else {}), **new}) \
+            if current else Decisions(dict(new))
+        log(f"round {round_no + 1}: " + ", ".join(
+            f"{n} {reports[n]['cv']:.3f}" for n in FIELDS if reports[n]["cv"] is not None))
+    results = []
+    chosen: dict[str, Decision] = {}
+    for name in FIELDS:
+        table = reports[name]["table"]
+        held_new = decide_articles(new[name], table, test_idx)
+        acc_new = accuracy(name, new[name], held_new)
+        acc_old = None
+        interval_old = (0.0, 0.0)
+        if current is not None:
+            held_old = decide_articles(current[name], table, test_idx)
+            acc_old = accuracy(name, current[name], held_old)
+            interval_old = bootstrap(name, current[name], held_old)
+        better = acc_old is None or (acc_new or 0) >= acc_old - 1e-9
+        promoted = better or force
+        chosen[name] = new[name] if promoted else current[name]
+        calib = [] if name in EACH_FIELDS else calibration_table(reports[name]["decided"],
+                                                                 new[name].calib)
+        results.append(FieldResult(name, reports[name]["cv"], acc_new, acc_old,
+                                   bootstrap(name, new[name], held_new), interval_old, promoted,
+                                   reports[name]["n"], reports[name]["ceiling"], calib))
+    if any(r.promoted for r in results):
+        Decisions(chosen).save(directory / MODEL_FILE)
+        write_card(directory, results, examples, root, time.perf_counter() - started)
+    return results
+
+
+def write_card(directory: Path, results: list[FieldResult], examples: list[Example],
+               root: Path | None, seconds: float) -> None:
+    from .train import versions
+
+    card = {
+        "file": MODEL_FILE,
+        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "model": "per field: logistic regression on standardised tagger features "
+                 "(scikit-learn), calibrated on out-of-fold decisions; NumPy archive read "
+                 "with allow_pickle=False",
+        "corpus_sha256": corpus.digest(root),
+        "training_articles": sum(1 for e in examples if not held_out(e.group)),
+        "held_out_articles": sum(1 for e in examples if held_out(e.group)),
+        "from_reviews": sum(1 for e in examples if e.origin == "review"),
+        "held_out": f"incidents whose name hashes to 0 mod {HELD_OUT_SHARE} (never trained on)",
+        "random_state": RANDOM_STATE,
+        "fields": {r.name: {
+            "cv_grouped_by_incident": None if r.cv is None else round(r.cv, 4),
+            "held_out_new": None if r.held_out_new is None else round(r.held_out_new, 4),
+            "held_out_new_95": [round(v, 4) for v in r.interval_new],
+            "held_out_previous": None if r.held_out_old is None else round(r.held_out_old, 4),
+            "held_out_previous_95": [round(v, 4) for v in r.interval_old],
+            "promoted": r.promoted, "articles": r.n_articles,
+            "candidate_ceiling": None if r.ceiling is None else round(r.ceiling, 4),
+            "calibration": r.calibration,
+            "metric": "set F1" if r.name in EACH_FIELDS else "accuracy of the pick"}
+            for r in results},
+        "versions": versions(),
+        "train_seconds": round(seconds, 1),
+    }
+    tmp = directory / f".facts-card-{os.getpid()}.tmp"
+    tmp.write_text(json.dumps(card, indent=1) + "\n", encoding="utf-8")
+    os.replace(tmp, directory / CARD_FILE)
+
+
+def format_results(results: list[FieldResult]) -> str:
+    lines = [f"{'field':18s} {'cv':>6s} {'held-out new [95%]':>24s} {'previous [95%]':>24s}"
+             f" {'ceiling':>8s}  decision"]
+    for r in results:
+        def fmt(v, iv):
+            return "-" if v is None else f"{v:.3f} [{iv[0]:.2f}-{iv[1]:.2f}]"
+        lines.append(f"{r.name:18s} {('-' if r.cv is None else f'{r.cv:.3f}'):>6s} "
+                     f"{fmt(r.held_out_new, r.interval_new):>24s} "
+                     f"{fmt(r.held_out_old, r.interval_old):>24s} "
+                     f"{('-' if r.ceiling is None else f'{r.ceiling:.3f}'):>8s}  "
+                     f"{'promoted' if r.promoted else 'kept the previous'}")
+    return "\n".join(lines)
