@@ -1,6 +1,7 @@
 """Write one real-text page from a search excerpt into the ignored folder bench/realtext/pages/.
 
     python bench/realtext_page.py ID URL EXCERPT_FILE
+    python bench/realtext_page.py --batch RESULTS.jsonl   # lines of {"id", "url", "excerpt"}
 
 The real-text dev set commits only facts (manifest.jsonl, truth/*.json); the article text is
 fetched afresh with the search tool (corpus `pages`, the manifest's query) by whoever runs the
@@ -13,6 +14,8 @@ only what a reader of the excerpt would.
 from __future__ import annotations
 
 import html
+import json
+import re
 import sys
 from pathlib import Path
 
@@ -36,15 +39,27 @@ def page_html(url: str, excerpt: str) -> str:
     )
 
 
+def write(page_id: str, url: str, excerpt: str) -> Path:
+    if not re.fullmatch(r"[a-z0-9-]+", page_id):
+        raise SystemExit(f"{page_id!r}: a page id is made of a-z, 0-9 and '-'")
+    PAGES.mkdir(parents=True, exist_ok=True)
+    out = PAGES / f"{page_id}.html"
+    out.write_text(page_html(url, excerpt), encoding="utf-8")
+    return out
+
+
 def main(argv: list[str]) -> int:
+    if len(argv) == 2 and argv[0] == "--batch":
+        for line in Path(argv[1]).read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                item = json.loads(line)
+                print(write(item["id"], item["url"], item["excerpt"]))
+        return 0
     if len(argv) != 3:
         print(__doc__, file=sys.stderr)
         return 2
     page_id, url, excerpt_file = argv
-    PAGES.mkdir(parents=True, exist_ok=True)
-    out = PAGES / f"{page_id}.html"
-    out.write_text(page_html(url, Path(excerpt_file).read_text(encoding="utf-8")), encoding="utf-8")
-    print(out)
+    print(write(page_id, url, Path(excerpt_file).read_text(encoding="utf-8")))
     return 0
 
 

@@ -646,7 +646,7 @@ VICTIM_PASSIVE = re.compile(r"^\s+(?:was|were|has been|had been|got)\s+(?:hacked
                             r"attacked|hit|compromised|breached|rugged)")
 VICTIM_ACTIVE = re.compile(r"^\s+(?:lost|loses|suffered|says|said|confirmed|disclosed|halts|halted|"
                            r"paused|suspended)")
-VICTIM_MIN_PROBABILITY = 0.1  # below this, no firm is named as the victim
+VICTIM_MIN_PROBABILITY = 0.01  # below this, no firm is named as the victim
 
 
 def pick_victim(ctx: Ctx, loss_sents: set[int] | frozenset[int] = frozenset()
@@ -700,16 +700,19 @@ def pick_victim(ctx: Ctx, loss_sents: set[int] | frozenset[int] = frozenset()
             "passive_hit": min(passive, 3), "active_verb": min(active, 3),
             "in_loss_sentence": float(in_loss > 0),
             "other_incident_mentions": min(elsewhere, 4),
-            "token": float(all(name in ctx.tickers for name in g.names)),
+            "token": all(name in ctx.tickers for name in g.names),
             "chain_name": float(is_chain and not consensus),
             "chain_in_51": float(is_chain and consensus),
             "tracked_only": float(g.display in ctx.lex.tracked_only),
             f"kind:{kind}": 1.0,
         }
         rows.append((features, g))
+    rows = [(f, g) for f, g in rows if not f["token"]]  # a token is what was lost, not who lost it
     ctx.observe("victim", rows)
     decision = ctx.decisions["victim"]
     z = decision.logits([f for f, _ in rows])
+    for g in groups:
+        g.score = -50.0
     for (_, g), score in zip(rows, z):
         g.score = float(score)
     groups.sort(key=lambda g: g.score, reverse=True)
@@ -1180,8 +1183,7 @@ def assets_taken(ctx: Ctx, a: AmountCand) -> list[tuple[str, int, int]]:
 
 
 CHAIN_FEATURES = ("mentions", "ticker_mentions", "route", "laundering_sentence", "theft_sentence",
-                  "other_incident", "unaffected", "comparison", "currency_word", "asset_noun",
-                  "stolen_asset", "listed_asset", "in_title", "contained", "victim_chain_51",
+                  "other_incident", "stolen_asset", "listed_asset", "in_title", "contained", "victim_chain_51",
                   "native_count", "evm_hint", "stable_stolen", "eth_venue")
 
 
@@ -1211,24 +1213,28 @@ def chain_features(ctx: Ctx, amounts: list[AmountCand], victim_names: set[str],
         if nxt in ("founder", "co-founder", "foundation", "price", "prices") or \
                 any(s0 <= span.start_char < e0 for s0, e0 in amount_spans):
             continue  # a person's title, a price, or the currency of an amount (counted below)
+        # what a mention is, as opposed to how much it counts, stays a rule: an asset ("BTC
+        # Curve strategies", "ETH pool"), a comparison ("a clone of Ethereum"), a currency
+        # ("sell it for bitcoin"), a chain the text says was spared or hit in earlier exits
+        if span.text.isupper() and len(span.text) <= 5 and span.end < len(doc) and (
+                doc[span.end].text[:1].isupper() and nxt not in CHAIN_CONTEXT_AFTER or
+                nxt in cues.asset_nouns):
+            continue
+        before_words = ctx.text[max(0, span.start_char - 25):span.start_char].lower()
+        after_words = ctx.text[span.end_char:span.end_char + 25].lower()
+        if COMPARISON_BEFORE.search(before_words) or COMPARISON_AFTER.match(after_words):
+            continue
+        if span.text.islower() and re.search(r"\b(?:for|in|into|of)\s+$", before_words):
+            continue
+        sent = ctx.sent_at(span.start_char)
+        clause = clause_at(sent, span.start_char - sent.start)
+        if cues.unaffected.search(clause) or cues.earlier_incident.search(clause):
+            continue
         f = feats[canon]
         first.setdefault(canon, (span.start_char, span.end_char))
         f["mentions"] += 1
         f["ticker_mentions"] += span.text.isupper() and len(span.text) <= 4 and span.text != "BSC"
-        f["asset_noun"] += span.text.isupper() and len(span.text) <= 5 and span.end < len(doc) and (
-            doc[span.end].text[:1].isupper() and nxt not in CHAIN_CONTEXT_AFTER or
-            nxt in cues.asset_nouns)  # "BTC Curve strategies", "ETH pool"
-        before_words = ctx.text[max(0, span.start_char - 25):span.start_char].lower()
-        after_words = ctx.text[span.end_char:span.end_char + 25].lower()
-        f["comparison"] += bool(COMPARISON_BEFORE.search(before_words) or
-                                COMPARISON_AFTER.match(after_words))
-        f["currency_word"] += span.text.islower() and bool(re.search(r"\b(?:for|in|into|of)\s+$",
-                                                                     before_words))
-        sent = ctx.sent_at(span.start_char)
         f["other_incident"] += sent.index in other
-        clause = clause_at(sent, span.start_char - sent.start)
-        f["unaffected"] += bool(cues.unaffected.search(clause) or
-                                cues.earlier_incident.search(clause))
         if is_route(ctx, sent, span, routed_end):
             f["route"] += 1
             routed_end = span.end_char
@@ -1545,6 +1551,10 @@ def pick_target(ctx: Ctx, victim: Fact | None, category: dict[str, float] | None
     rows = [({**f, f"bias:{t}": 1.0}, t) for t, f in feats.items()]
     ctx.observe("target", rows)
     i, conf = ctx.decisions["target"].pick([r for r, _ in rows])
+    if not any(v for k, v in feats[rows[i][1]].items() if "|" not in k):
+        if not category:
+            return None  # nothing in the text speaks for it, and no category either
+        conf = min(conf, 0.5)  # only the attack category speaks for it: a guess
     start = victim.start if victim else 0
     end = victim.end if victim else 0
     return ctx.fact("target", rows[i][1], conf, start, end)

@@ -224,10 +224,10 @@ def test_the_attack_category_informs_the_target(tagger):
     guess; without a category there is no target at all."""
     article = art("Malicious Quokka SDK release drains users",
                   "A tampered release of the Quokka SDK sent the keys of users who installed it "
-                  "to an attacker, who drained about $1 million from their wallets on Monday.")
+                  "to an attacker, who drained about $1 million from them on Monday.")
     assert tagger.tag(article).get("target") is None
     guess = tagger.tag(article, {"supply-chain": 0.9, "rug-pull": 0.1}).get("target")
-    assert guess.value == "platform" and guess.confidence <= 0.5
+    assert guess.value != "blockchain" and guess.confidence <= 0.5
     chain = tagger.tag(article, {"consensus-attack": 0.95, "supply-chain": 0.05}).get("target")
     assert chain.value == "blockchain" and chain.confidence <= 0.5
 
@@ -237,7 +237,8 @@ def test_an_ethereum_only_venue_suggests_ethereum_when_no_chain_is_named(tagger)
             "using a flash loan to skew the price of the pool's collateral on Uniswap.")
     chains = tagger.tag(art("Pellrow drained", text)).all("chains")
     assert [(c.value, c.text) for c in chains] == [("Ethereum", "Uniswap")]
-    assert chains[0].confidence <= 0.5
+    named = tagger.tag(art("Pellrow drained", text.replace("on Monday", "on Ethereum on Monday")))
+    assert chains[0].confidence < named.all("chains")[0].confidence  # a guess, below a named chain
     laundered = ("Attackers drained about $2 million from the Pellrow lending pools on Monday "
                  "and laundered the proceeds through Uniswap and a mixer.")
     assert tagger.tag(art("Pellrow drained", laundered)).all("chains") == ()
@@ -409,8 +410,7 @@ def test_with_no_chain_named_the_native_token_counted_in_points_at_its_chain(tag
     text = ("An intruder with the treasury's signing key moved 2,400 SOL out of Quarry's "
             "treasury on Monday, the team said.")
     chains = tagger.tag(art("Quarry treasury emptied", text)).all("chains")
-    assert [c.value for c in chains] == ["Solana"]
-    assert chains[0].confidence < 0.5  # a guess from the currency, flagged for review
+    assert [(c.value, c.text) for c in chains] == [("Solana", "2,400 SOL")]  # the evidence shown
 
 
 def test_a_token_the_loot_was_laundered_into_names_no_chain(tagger):
