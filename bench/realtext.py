@@ -43,9 +43,9 @@ def pages_and_truths(pages: Path, truth: Path) -> list[tuple[Path, dict]]:
     return out
 
 
-def run(cmd: str, pages: list[Path]) -> list[dict | None]:
-    proc = subprocess.run(shlex.split(cmd) + [str(p) for p in pages], capture_output=True,
-                          text=True, cwd=ROOT)
+def run(cmd: str, pages: list[Path], cwd: Path = ROOT) -> list[dict | None]:
+    proc = subprocess.run(shlex.split(cmd) + [str(p.resolve()) for p in pages], capture_output=True,
+                          text=True, cwd=cwd)
     out: list[dict | None] = []
     for line in proc.stdout.splitlines():
         if line.strip():
@@ -128,9 +128,11 @@ def score(pairs: list[tuple[Path, dict]], results: list[dict | None], show_misse
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--cmd", default=".venv/bin/drafter extract --jsonl")
+    ap.add_argument("--cmd", default=f"{ROOT}/.venv/bin/drafter extract --jsonl")
     ap.add_argument("--pages", type=Path, default=HERE / "realtext" / "pages")
     ap.add_argument("--truth", type=Path, default=HERE / "realtext" / "truth")
+    ap.add_argument("--cwd", type=Path, default=ROOT,
+                    help="where to run the command (another checkout, to compare versions)")
     ap.add_argument("--show-misses", action="store_true")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
@@ -138,7 +140,7 @@ def main() -> int:
     if not pairs:
         print(f"no pages in {args.pages}: fetch them first (bench/realtext/README.md)", file=sys.stderr)
         return 1
-    report = score(pairs, run(args.cmd, [p for p, _ in pairs]), args.show_misses)
+    report = score(pairs, run(args.cmd, [p for p, _ in pairs], args.cwd), args.show_misses)
     if args.json:
         print(json.dumps(report, indent=1))
         return 0

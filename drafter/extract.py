@@ -56,7 +56,7 @@ def from_html(page: Page) -> Article:
         text=text,
         site=clean_line(meta.get("sitename") or "") or None,
         author=clean_line(meta.get("author") or "") or None,
-        published=iso_date(meta.get("date")) or fallback_date(page),
+        published=iso_date(meta.get("date")) or fallback_date(page) or shown_date(text),
         language=language(page.text, text),
     )
 
@@ -171,6 +171,33 @@ def fallback_date(page: Page) -> str | None:
         if not shown or len(shown) > 200:
             continue
         for _, _, value in find_dates(shown, None):
+            if value.date is not None and value.precision == "day" and not value.relative:
+                return value.date.isoformat()
+    return None
+
+
+YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+DATELINE = re.compile(r"^[A-Z][A-Za-z .'-]{1,40},?\s+(?P<date>[A-Z][a-z]{2,8}\.?\s+\d{1,2},?\s+"
+                      r"(?:19|20)\d\d|\d{1,2}\s+[A-Z][a-z]{2,8}\s+(?:19|20)\d\d)\s*(?:\(|[-–—/])")
+
+
+def shown_date(text: str) -> str | None:
+    """No date in the markup or a byline element: the date a reader sees at the top of the
+    article. A short line before the story starts (a byline "Jane Doe | March 3, 2022", "Updated
+    14 May 2023") or an agency dateline opening the first paragraph ("SINGAPORE, March 3, 2022
+    (Wire) -"), with the year written out, so a story's own dates never qualify."""
+    from .normalize import find_dates
+
+    for line in text.split("\n")[:6]:
+        line = line.strip()
+        m = DATELINE.match(line)
+        if m is not None:
+            line = m.group("date")
+        elif len(line.split()) > 14 or not YEAR.search(line):
+            if len(line.split()) > 40:
+                break  # the story has started
+            continue
+        for _, _, value in find_dates(line, None):
             if value.date is not None and value.precision == "day" and not value.relative:
                 return value.date.isoformat()
     return None

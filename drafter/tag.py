@@ -995,8 +995,18 @@ class DateCand:
     sent: Sent
 
 
+FIRST_CRYPTO_YEAR = 2009  # no cryptocurrency incident happened before Bitcoin's first block
+
+
 def default_year(ctx: Ctx) -> int | None:
-    years = Counter(int(y) for y in re.findall(r"\b((?:19|20)\d\d)\b", ctx.text))
+    """With no publication date, the year a yearless date ("on March 21") takes: the year the
+    text writes most often, among the years a crypto incident can have. None when the text
+    writes no such year: a date without a year is then left unresolved, never given an
+    unrelated one."""
+    this_year = dt.date.today().year
+    years = Counter(y for y in map(int, re.findall(r"(?<![$\d.,])\b((?:19|20)\d\d)\b(?![\d%])",
+                                                 ctx.text))
+                    if FIRST_CRYPTO_YEAR <= y <= this_year)
     return years.most_common(1)[0][0] if years else None
 
 
