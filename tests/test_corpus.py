@@ -11,7 +11,13 @@ import pytest
 
 from drafter import corpus
 
-RECORDS = corpus.load()
+WRITEUPS = corpus.load(folders=("writeups",))
+ARTICLES = corpus.load(folders=("articles",))
+RECORDS = WRITEUPS + ARTICLES
+ARTICLE_REGISTERS = {"wire", "crypto-media", "notice", "postmortem", "thread", "followup"}
+AMOUNT_ROLES = {"stolen", "recovered", "bounty", "tvl", "other"}
+DATE_ROLES = {"incident", "publication", "other"}
+CHAIN_ROLES = {"taken", "route", "other-incident", "other"}
 TAX = corpus.taxonomy()
 CATEGORIES = {c["id"] for c in TAX["categories"]}
 REQUIRED = {"id", "incident", "victim", "date", "amount_usd", "chains", "category", "status",
@@ -19,19 +25,19 @@ REQUIRED = {"id", "incident", "victim", "date", "amount_usd", "chains", "categor
 
 
 def test_at_least_400_records_and_35_per_category():
-    counts = Counter(r.category for r in RECORDS)
-    assert len(RECORDS) >= 400
+    counts = Counter(r.category for r in WRITEUPS)
+    assert len(WRITEUPS) >= 400
     assert set(counts) == CATEGORIES
     assert min(counts.values()) >= 35, counts
 
 
 def test_every_register_is_represented():
-    counts = Counter(r.register for r in RECORDS)
+    counts = Counter(r.register for r in WRITEUPS)
     assert set(counts) == set(TAX["registers"])
     assert min(counts.values()) >= 20
 
 
-@pytest.mark.parametrize("record", RECORDS, ids=[r.id for r in RECORDS])
+@pytest.mark.parametrize("record", WRITEUPS, ids=[r.id for r in WRITEUPS])
 def test_record_schema_and_labels(record):
     raw = record.raw
     assert REQUIRED <= set(raw), REQUIRED - set(raw)
@@ -44,10 +50,30 @@ def test_record_schema_and_labels(record):
     assert 40 <= len(record.text.split()) <= 400
 
 
+@pytest.mark.parametrize("record", ARTICLES, ids=[r.id for r in ARTICLES])
+def test_article_schema_and_labels(record):
+    """The long-form articles: every amount, date and chain mention carries its role."""
+    raw = record.raw
+    assert REQUIRED | {"published", "chain_mentions"} <= set(raw)
+    assert record.category in CATEGORIES
+    assert record.status in {s["id"] for s in TAX["statuses"]}
+    assert record.target in TAX["targets"]
+    assert record.register in ARTICLE_REGISTERS
+    assert dt.date.fromisoformat(record.date) <= dt.date.fromisoformat(record.published)
+    assert 280 <= len(record.text.split()) <= 950
+    assert {a["role"] for a in raw["amounts"]} <= AMOUNT_ROLES
+    assert {d["role"] for d in raw["dates"]} <= DATE_ROLES
+    assert {c["role"] for c in raw["chain_mentions"]} <= CHAIN_ROLES
+    for d in raw["dates"]:
+        assert d.get("value") is None or dt.date.fromisoformat(d["value"])
+    if raw["amount_usd"]:  # the stated loss is among the amounts labelled stolen
+        assert any(a["role"] == "stolen" for a in raw["amounts"])
+
+
 @pytest.mark.parametrize("record", RECORDS, ids=[r.id for r in RECORDS])
 def test_stated_amounts_and_dates_occur_at_their_offsets(record):
-    for kind in ("amounts", "dates"):
-        for span in record.raw[kind]:
+    for kind in ("amounts", "dates", "chain_mentions"):
+        for span in record.raw.get(kind, []):
             assert record.text[span["start"]:span["end"]] == span["text"], (kind, span)
 
 
