@@ -15,8 +15,9 @@ from decimal import Decimal, InvalidOperation
 from .lexicon import Lexicon
 
 NUM = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
-MULT_WORDS = r"(?:thousand|million|billion|trillion|lakhs?|crores?)"  # lakh 1e5, crore 1e7
-MULT_ABBR = r"(?:mln|mn|bn|tn|[kKmMbB])"
+# multiplier words in any case ("$40 Million", "$3.4 BILLION"); lakh 1e5, crore 1e7
+MULT_WORDS = r"(?i:thousand|million|billion|trillion|lakhs?|crores?)"
+MULT_ABBR = r"(?:(?i:mln|mn|bln|bn|tn)|[kKmMbB])"
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,14 +38,17 @@ def amount_regex(lex: Lexicon) -> re.Pattern[str]:
     sym = "|".join(re.escape(s) for s in symbols)
     words = sorted(cur["fiat_words"], key=len, reverse=True)
     fiat_word = "|".join(re.escape(w) for w in words)
-    named = [w for v in cur["crypto"].values() for w in v.get("words", [])]
-    tickers = sorted([*cur["crypto"], *cur["stablecoins"], *named], key=len, reverse=True)
-    ticker = "|".join(re.escape(t) for t in tickers)
-    mult = rf"(?:\s{MULT_WORDS}|\s?(?:mln|mn|bn|tn)(?![A-Za-z])|{MULT_ABBR}(?![A-Za-z]))"
+    named = sorted({w for v in cur["crypto"].values() for w in v.get("words", [])},
+                   key=len, reverse=True)
+    tickers = sorted([*cur["crypto"], *cur["stablecoins"]], key=len, reverse=True)
+    # tickers as written ("ETH"); a coin's name in any case ("1,200 Ether", "5 Bitcoin")
+    ticker = "|".join([*(re.escape(t) for t in tickers),
+                       "(?i:" + "|".join(re.escape(w) for w in named) + ")"])
+    mult = rf"(?:\s{MULT_WORDS}|\s?(?i:mln|mn|bln|bn|tn)(?![A-Za-z])|{MULT_ABBR}(?![A-Za-z]))"
     pattern = (
         rf"(?P<sym>{sym})\s?(?P<n1>{NUM})(?P<m1>{mult})?(?!\d)"
         rf"|(?P<iso>\bUSD|\bEUR)\s(?P<n2>{NUM})(?P<m2>{mult})?"
-        rf"|\b(?P<n3>{NUM})(?P<m3>{mult})?\s?(?:US\s)?(?P<word>{fiat_word})\b"
+        rf"|\b(?P<n3>{NUM})(?P<m3>{mult})?\s?(?:US\s)?(?P<word>(?i:{fiat_word}))\b"
         rf"|\b(?P<n4>{NUM})(?P<m4>{mult})?\s?(?P<tick>{ticker})(?![A-Za-z0-9])"
         rf"|\b(?P<n5>{NUM})(?P<m5>{mult})?\s(?P<gen>[a-z]?[A-Z][A-Z0-9]{{1,9}})(?![A-Za-z0-9])"
     )

@@ -162,6 +162,8 @@ def chain_features(ctx: Ctx, amounts: list[AmountCand], victim_names: set[str],
             continue
         if span.text.islower() and re.search(r"\b(?:for|in|into|of)\s+$", before_words):
             continue
+        if cues.excepted_before.search(before_words) or cues.wrapped_before.search(before_words):
+            continue  # "all markets except bitcoin"; "wrapped bitcoin" is a token on another chain
         sent = ctx.sent_at(span.start_char)
         clause = clause_at(sent, span.start_char - sent.start)
         if cues.unaffected.search(clause) or cues.earlier_incident.search(clause):

@@ -66,6 +66,9 @@ class Cues:
         self.early = frozenset(roles["amount_early"])
         self.funds_object = cue_regex(rec["funds_objects"])
         self.unaffected = cue_regex(roles["chain_unaffected"])
+        # words that end right before a chain's name: "except bitcoin", "wrapped bitcoin"
+        self.excepted_before = re.compile(rf"\b(?:{alternatives(roles['chain_excepted'])})\s+$", re.I)
+        self.wrapped_before = re.compile(rf"\b(?:{alternatives(roles['chain_wrapped'])})\s+$", re.I)
         earlier, incidents = roles["earlier_incident"]
         self.earlier_incident = re.compile(
             rf"(?<![\w-])(?:{alternatives(earlier)})\s+(?:\w+\s+){{0,2}}(?:{alternatives(incidents)})"

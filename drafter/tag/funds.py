@@ -65,9 +65,6 @@ def amount_facts(ctx: Ctx, victim_names: set[str], when: dt.date | None) -> list
         out.append(AmountCand(start, end, amount, usd, trust, "other", scores, sent,
                               other_incident=sent.index in other))
     link_equivalents(out, text)  # before the facts: a stated dollar value replaces our pricing
-    for prev, cand in zip(out, out[1:]):  # "$64 million recovered, bringing the total to $204M"
-        if prev.sent is cand.sent and RUNNING_TOTAL.search(text[prev.end:cand.start]):
-            cand.scores = dict(prev.scores)
     for cand in out:
         scores = cand.scores
         role = max(scores, key=scores.get)
@@ -79,12 +76,6 @@ def amount_facts(ctx: Ctx, victim_names: set[str], when: dt.date | None) -> list
         cand.fact = ctx.fact("amounts", value, conf * (0.5 + 0.5 * cand.usd_trust), cand.start,
                              cand.end, currency=currency, native=cand.amount.native, role=cand.role)
     return out
-
-
-# Between two amounts of one sentence: the second is the first's running total, in its role.
-RUNNING_TOTAL = re.compile(
-    r"\b(?:bringing|brings|taking|takes|raising|raises|lifting|pushing)\s+(?:the|its|their)\s+"
-    r"(?:\w+\s+)?(?:total|tally|sum|count|figure)\b[^.]{0,30}?\bto\s+(?:\w+\s+)?$", re.I)
 
 
 # What may stand between an amount and its value in another currency: "2,150 ETH — just under

@@ -69,7 +69,7 @@ def firm_mentions(doc: Doc, lex: Lexicon) -> list[tuple[int, int, str, str | Non
         if ent.label_ not in ("ORG", "PERSON", "PRODUCT", "GPE", "NORP", "FAC", "WORK_OF_ART"):
             continue
         text = ent.text.strip()
-        if text not in ("The DAO",) and (lead := re.match(r"(?:the|The)\s+", text)) and \
+        if (lead := re.match(r"(?:the|The)\s+", text)) and \
                 text[lead.end():lead.end() + 1].isupper():
             text = text[lead.end():]  # "the Æternity Foundation"
         text = re.sub(r"'s$|’s$", "", text).strip(" .,:;-–'\"")
