@@ -81,7 +81,7 @@ def held_out(group: str) -> bool:
     return int(hashlib.sha256(group.lower().encode()).hexdigest(), 16) % HELD_OUT_SHARE == 0
 
 
-def corpus_examples(root: Path | None = None) -> list[Example]:
+def corpus_examples(root: Path | None = None, augment: bool = True) -> list[Example]:
     out = []
     for r in corpus.load(root):
         gold = {"funds_stolen_usd": [r.amount_usd] if r.amount_usd else None,
@@ -91,7 +91,23 @@ def corpus_examples(root: Path | None = None) -> list[Example]:
         out.append(Example(Article(source=r.id, url=None, title=r.title, text=r.text,
                                    published=r.published), gold, r.incident, "corpus",
                            category={r.category: 1.0}))
+        headline = headline_case(r.title)
+        if augment and headline != r.title:  # the same story under a Title Case headline
+            out.append(Example(Article(source=r.id + "-headline", url=None, title=headline,
+                                       text=r.text, published=r.published), gold, r.incident,
+                               "corpus", category={r.category: 1.0}))
     return out
+
+
+SMALL_WORDS = frozenset("a an and as at but by for in of on or the to via vs with".split())
+
+
+def headline_case(title: str) -> str:
+    """Title Case, as many outlets write headlines ("Hackers Drain $4 Million From Bridge"):
+    it teaches the victim decision that a capitalised headline word is not a name."""
+    words = title.split(" ")
+    return " ".join(w if not w[:1].islower() or (i and w in SMALL_WORDS) else w[:1].upper() + w[1:]
+                    for i, w in enumerate(words))
 
 
 def store_examples(store) -> list[Example]:

@@ -118,7 +118,8 @@ def assets_taken(ctx: Ctx, a: AmountCand) -> list[tuple[str, int, int]]:
     return out
 
 
-CHAIN_FEATURES = ("mentions", "ticker_mentions", "route", "laundering_sentence", "theft_sentence",
+CHAIN_FEATURES = ("mentions", "in_victim_name", "ticker_mentions", "route", "laundering_sentence",
+                  "theft_sentence",
                   "other_incident", "stolen_asset", "listed_asset", "in_title", "contained",
                   "victim_chain_51", "native_count", "evm_hint", "stable_stolen", "eth_venue")
 
@@ -171,6 +172,7 @@ def chain_features(ctx: Ctx, amounts: list[AmountCand], victim_names: set[str],
         f = feats[canon]
         first.setdefault(canon, (span.start_char, span.end_char))
         f["mentions"] += 1
+        f["in_victim_name"] += any(span.text in v and span.text != v for v in victim_names)
         f["ticker_mentions"] += span.text.isupper() and len(span.text) <= 4 and span.text != "BSC"
         f["other_incident"] += sent.index in other
         if is_route(ctx, sent, span, routed_end):

@@ -61,6 +61,10 @@ def pick_target(ctx: Ctx, victim: Fact | None, category: dict[str, float] | None
             feats["individual"]["person"] = 1.0
         for t, w in described_as(ctx, set(victim.extra.get("names", [])) | {victim.value}).items():
             feats[t]["described"] = w
+        called = " ".join({victim.value, *victim.extra.get("names", [])}).lower()
+        for t, rx in cues.targets.items():  # "Horizon Bridge", "Kyber Exchange"
+            if rx.search(called):
+                feats[t]["in_name"] = 1.0
     sentence_words: dict[str, float] = defaultdict(float)
     for sent in ctx.sents[:40]:
         lower = sent.text.lower()

@@ -249,9 +249,16 @@ def pick_victim(ctx: Ctx, loss_sents: set[int] | frozenset[int] = frozenset()
     first_sent_end = ctx.sents[1].end if len(ctx.sents) > 1 else len(ctx.text)
     first_title = min((title.find(m[2]) for m in title_mentions if title.find(m[2]) >= 0),
                       default=-1)
+    lower_words = set(LOWER_WORD.findall(ctx.text))
+    ent_labels = {(e.start_char, e.end_char): e.label_ for e in ctx.ents}
     rows = []
     for g in groups:
         theft = possessive = passive = active = in_loss = 0
+        labels = Counter(ent_labels.get(span) for span in g.mentions)
+        n_mentions = max(len(g.mentions), 1)
+        words = [w for w in re.findall(r"[A-Za-z][\w'’-]*", g.display)]
+        # a title's capitalised words are not a name: "Scam", "DNS Attack", "Breakdown"
+        common = sum(1 for w in words if w.lower() in lower_words or w.lower() in STOP_WORDS)
         for st, en in g.mentions:
             sent = ctx.sent_at(st)
             theft += bool(cues.stolen.search(sent.text))
@@ -278,10 +285,18 @@ def pick_victim(ctx: Ctx, loss_sents: set[int] | frozenset[int] = frozenset()
             "chain_name": float(is_chain and not consensus),
             "chain_in_51": float(is_chain and consensus),
             "tracked_only": float(g.display in ctx.lex.tracked_only),
+            "known_name": float(g.kind is not None),
+            "common_words": common / len(words) if words else 0.0,
+            "ner_person": labels["PERSON"] / n_mentions,
+            "ner_place": (labels["GPE"] + labels["NORP"] + labels["LOC"]) / n_mentions,
+            "ner_org": labels["ORG"] / n_mentions,
+            "single_mention": float(len(g.mentions) == 1),
             f"kind:{kind}": 1.0,
         }
         rows.append((features, g))
-    rows = [(f, g) for f, g in rows if not f["token"]]  # a token is what was lost, not who lost it
+    # a token is what was lost, not who lost it; a country or city is where, not who
+    rows = [(f, g) for f, g in rows if not f["token"] and g.kind != "place" and
+            not (f["ner_place"] >= 0.5 and g.kind in (None, "person"))]
     ctx.observe("victim", rows)
     decision = ctx.decisions["victim"]
     z = decision.logits([f for f, _ in rows])
