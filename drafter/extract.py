@@ -188,7 +188,7 @@ def shown_date(text: str) -> str | None:
     (Wire) -"), with the year written out, so a story's own dates never qualify."""
     from .normalize import find_dates
 
-    for line in text.split("\n")[:6]:
+    for line in text.split("\n")[:12]:
         line = line.strip()
         m = DATELINE.match(line)
         if m is not None:

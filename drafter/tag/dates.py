@@ -65,11 +65,11 @@ def date_candidates(ctx: Ctx, victim_names: set[str], funds: Fact | None = None,
     offsets = ctx.doc.user_data.get(DATES_KEY)
     found = (dates_at(ctx.text, offsets, pub, fallback_year) if offsets is not None
              else find_dates(ctx.text, pub, fallback_year))
+    found = [(start, end, value) for start, end, value in found
+             if value.date is not None and not (pub and value.date > pub + dt.timedelta(days=1))]
+    days = [v.date for _, _, v in found if v.precision == "day"]
+    earliest = min(days) if days else None
     for start, end, value in found:
-        if value.date is None:
-            continue
-        if pub and value.date > pub + dt.timedelta(days=1):
-            continue
         sent = ctx.sent_at(start)
         rs, re_ = start - sent.start, end - sent.start
         before = ctx.text[max(0, start - 40):start].lower()
@@ -96,6 +96,11 @@ def date_candidates(ctx: Ctx, victim_names: set[str], funds: Fact | None = None,
             "no_publication_date": float(pub is None),
             "victim_absent": float(bool(victim_first) and not any(v in lower for v in victim_first)),
             "first_sentence": float(sent.index == 0),
+            # an attack comes before what is reported of it: the earliest dated day, and how far
+            # a day lies after it
+            "earliest_day": float(value.precision == "day" and value.date == earliest),
+            "days_after_earliest": math.log1p((value.date - earliest).days)
+            if earliest and value.date >= earliest else 0.0,
             "sentence": math.log1p(sent.index),
         }, sent))
     return out
@@ -125,6 +130,8 @@ def date_is_reported(ctx: Ctx, sent: Sent, start: int, end: int) -> bool:
 
 
 def pick_incident_date(ctx: Ctx, cands: list[DateCand]) -> Fact | None:
+    # a month or a year alone never becomes a day: only days and weeks are candidates
+    cands = [c for c in cands if c.value.precision in ("day", "week")]
     ctx.observe("incident_date", [(c.features, c) for c in cands])
     if not cands:
         return None
