@@ -192,7 +192,10 @@ def value_of(name: str, cand):
     return cand  # victim groups, chain names, status and target values
 
 
-def fit(table: Table, mask: np.ndarray, name: str) -> Decision:
+REGULARISATION = (0.1, 0.5, 2.0, 10.0)  # C values tried per field, chosen by grouped CV
+
+
+def fit(table: Table, mask: np.ndarray, name: str, c: float = 0.5) -> Decision:
     from sklearn.linear_model import LogisticRegression
 
     x = table.matrix()[mask]
@@ -203,7 +206,7 @@ def fit(table: Table, mask: np.ndarray, name: str) -> Decision:
     if len(set(y)) < 2:
         coef, intercept = np.zeros(len(table.names)), 0.0
     else:
-        model = LogisticRegression(C=0.5, max_iter=5000, random_state=RANDOM_STATE)
+        model = LogisticRegression(C=c, max_iter=5000, random_state=RANDOM_STATE)
         model.fit((x - mean) / scale, y)
         coef, intercept = model.coef_[0], float(model.intercept_[0])
     return Decision(name, table.names, coef, intercept, mean, scale, np.array([1.0, 0.0, 0.0]))
@@ -251,7 +254,8 @@ def calibrate(name: str, decided: list[dict]) -> np.ndarray:
     return np.array([float(m.coef_[0][0]), float(m.coef_[0][1]), float(m.intercept_[0])])
 
 
-def shifted(name: str, table: Table, train_idx: list[int], examples: list[Example]) -> list[dict]:
+def shifted(name: str, table: Table, train_idx: list[int], examples: list[Example],
+            c: float = 0.5) -> list[dict]:
     """Decisions made across a change of register, to calibrate on: the long-form articles
     decided by weights fitted on the short write-ups alone, and the write-ups by weights fitted
     on the articles alone (no incident on both sides). Real pages differ from both, and a
@@ -265,7 +269,7 @@ def shifted(name: str, table: Table, train_idx: list[int], examples: list[Exampl
         test_side = [a for a in test_side if examples[a].group not in train_groups]
         if not train_side or not test_side:
             continue
-        d = fit(table, np.isin(table.article, list(train_side)), name)
+        d = fit(table, np.isin(table.article, list(train_side)), name, c)
         out += decide_articles(d, table, test_side)
     return out
 
@@ -310,8 +314,8 @@ def bootstrap(name: str, decision: Decision, decided: list[dict], n: int = 500
     return float(np.percentile(vals, 2.5)), float(np.percentile(vals, 97.5))
 
 
-def cross_validate(name: str, table: Table, train_articles: list[int], folds: int
-                   ) -> tuple[list[dict], float | None]:
+def cross_validate(name: str, table: Table, train_articles: list[int], folds: int,
+                   c: float = 0.5) -> tuple[list[dict], float | None]:
     from sklearn.model_selection import GroupKFold
 
     groups = {a: g for a, g in zip(table.article.tolist(), table.groups)}
@@ -321,7 +325,7 @@ def cross_validate(name: str, table: Table, train_articles: list[int], folds: in
     decided = []
     for tr, te in GroupKFold(n_splits=folds).split(arts, groups=[groups[a] for a in arts]):
         tr_set = {arts[i] for i in tr}
-        d = fit(table, np.isin(table.article, list(tr_set)), name)
+        d = fit(table, np.isin(table.article, list(tr_set)), name, c)
         decided += decide_articles(d, table, [arts[i] for i in te])
     probe = Decision(name, (), np.zeros(0), 0.0, np.zeros(0), np.zeros(0), calibrate(name, decided))
     return decided, accuracy(name, probe, decided) if name in EACH_FIELDS else accuracy(
@@ -356,6 +360,7 @@ class FieldResult:
     n_articles: int
     ceiling: float | None
     calibration: list[dict]
+    c: float = 0.5
 
 
 def train_facts(store=None, directory: Path | None = None, force: bool = False,
@@ -383,12 +388,14 @@ def train_facts(store=None, directory: Path | None = None, force: bool = False,
         tables = collect(examples, working, tagger)
         for name in FIELDS:
             table = tables[name]
-            decided, cv = cross_validate(name, table, train_idx, folds)
-            d = fit(table, np.isin(table.article, train_idx), name)
-            d.calib = calibrate(name, shifted(name, table, train_idx, examples))
+            runs = {c: cross_validate(name, table, train_idx, folds, c) for c in REGULARISATION}
+            c = max(REGULARISATION, key=lambda c: (runs[c][1] or 0.0, -abs(c - 0.5)))
+            decided, cv = runs[c]
+            d = fit(table, np.isin(table.article, train_idx), name, c)
+            d.calib = calibrate(name, shifted(name, table, train_idx, examples, c))
             new[name] = d
             covered = [table.covered[a] for a in train_idx if a in table.covered]
-            reports[name] = {"cv": cv, "decided": decided,
+            reports[name] = {"cv": cv, "decided": decided, "C": c,
                              "ceiling": sum(covered) / len(covered) if covered else None,
                              "n": len(covered), "table": table}
         working = Decisions({**(current.by_field if current else {}), **new}) \
@@ -414,7 +421,8 @@ def train_facts(store=None, directory: Path | None = None, force: bool = False,
                                                                  new[name].calib)
         results.append(FieldResult(name, reports[name]["cv"], acc_new, acc_old,
                                    bootstrap(name, new[name], held_new), interval_old, promoted,
-                                   reports[name]["n"], reports[name]["ceiling"], calib))
+                                   reports[name]["n"], reports[name]["ceiling"], calib,
+                                   reports[name]["C"]))
     if any(r.promoted for r in results):
         Decisions(chosen).save(directory / MODEL_FILE)
         write_card(directory, results, examples, root, time.perf_counter() - started)
@@ -443,7 +451,7 @@ def write_card(directory: Path, results: list[FieldResult], examples: list[Examp
             "held_out_new_95": [round(v, 4) for v in r.interval_new],
             "held_out_previous": None if r.held_out_old is None else round(r.held_out_old, 4),
             "held_out_previous_95": [round(v, 4) for v in r.interval_old],
-            "promoted": r.promoted, "articles": r.n_articles,
+            "promoted": r.promoted, "articles": r.n_articles, "C": r.c,
             "candidate_ceiling": None if r.ceiling is None else round(r.ceiling, 4),
             "calibration": r.calibration,
             "metric": "set F1" if r.name in EACH_FIELDS else "accuracy of the pick"}

@@ -277,8 +277,10 @@ def test_a_loss_dated_months_away_is_another_incidents_chain(tagger):
     text = ("On March 11, 2024, an attacker drained about $3 million from Quorra's pools on "
             "Ethereum, the team said. The bug class first surfaced in November 2021, when code "
             "derived from the same library was exploited on Fantom.")
-    chains = tagger.tag(art("Quorra drained", text)).all("chains")
-    assert [c.value for c in chains] == ["Ethereum"]
+    rows = {c: r for r, c in observed(tagger, art("Quorra drained", text))["chains"]}
+    assert rows["Fantom"].get("other_incident", 0) > 0 and not rows["Ethereum"].get("other_incident")
+    probs = dict(zip(rows, tagger.decisions["chains"].each(list(rows.values()))))
+    assert probs["Fantom"] < probs["Ethereum"]
     background = ("Quorra, a lending protocol on Fantom whose audit was completed in November "
                   "2021, said an attacker drained about $3 million from its pools on March 11.")
     assert [c.value for c in tagger.tag(art("Quorra drained", background)).all("chains")] == \
@@ -317,23 +319,42 @@ def test_a_table_row_that_says_none_is_not_a_recovery(tagger):
     assert f.get("status").value == "unrecovered"
 
 
-@pytest.mark.parametrize("early, settled, later_sentence", [
-    (1_800_000, 5_200_000, "By Wednesday the total loss had been put at $5.2 million."),
-    (1_800_000, 5_200_000, "Analysts eventually counted $5.2 million gone across four chains."),
+def observed(tagger, article):
+    """The candidates and features each decision saw for one article."""
+    tagger.observed = []
+    try:
+        tagger.tag(article)
+        return tagger.observed[0]
+    finally:
+        tagger.observed = None
+
+
+@pytest.mark.parametrize("later_sentence", [
+    "By Wednesday the total loss had been put at $5.2 million.",
+    "Analysts eventually counted $5.2 million gone across four chains.",
 ])
-def test_a_total_or_final_count_outweighs_the_first_estimate(tagger, early, settled,
-                                                              later_sentence):
+def test_a_total_or_final_count_is_marked_and_weighs_for_the_figure(tagger, later_sentence):
+    """Which figure is the loss is learned; the tagger marks a figure its clause calls the
+    total or final count, and one called first or estimated, and the trained decision weighs
+    the first for a figure and the second against it."""
     text = ("Hollin's bridge was exploited on Monday, and the attacker drained an estimated "
             f"$1.8 million in the first hour, according to a monitoring firm. {later_sentence}")
-    funds = tagger.tag(art("Hollin bridge exploited", text)).get("funds_stolen_usd")
-    assert funds.value == settled
+    rows = {c.usd: r for r, c in observed(tagger, art("Hollin bridge exploited", text))
+            ["funds_stolen_usd"]}
+    decision = tagger.decisions["funds_stolen_usd"]
+    settled = rows[5_200_000]
+    plain = {**settled, "settled": 0.0}
+    assert decision.logits([{**plain, "settled": 1.0}])[0] >= decision.logits([plain])[0]
+    early = {**plain, "early_figure": 1.0}
+    assert decision.logits([early])[0] < decision.logits([plain])[0]
 
 
-def test_an_initial_figure_loses_to_a_figure_stated_without_qualification(tagger):
+def test_an_initial_figure_is_marked_as_early(tagger):
     text = ("Initial reports said Tarrow lost $900,000 when its vault was drained on Monday. "
             "The team said on Tuesday that the attacker took $2.4 million from the vault.")
-    funds = tagger.tag(art("Tarrow vault drained", text)).get("funds_stolen_usd")
-    assert funds.value == 2_400_000
+    rows = {c.usd: r for r, c in observed(tagger, art("Tarrow vault drained", text))
+            ["funds_stolen_usd"]}
+    assert rows[900_000]["early_figure"] == 1.0 and rows[2_400_000]["early_figure"] == 0.0
 
 
 def test_a_name_known_only_from_trackers_takes_its_kind_from_the_text(tagger):
@@ -523,12 +544,3 @@ def test_a_ticker_naming_an_asset_is_not_a_chain(tagger, phrase):
             f"what was left in {phrase} back into cold storage.")
     chains = [c.value for c in tagger.tag(art("Quarry drained", text)).all("chains")]
     assert "Bitcoin" not in chains and chains in ([], ["Ethereum"])
-
-
-def test_a_running_total_keeps_the_role_of_the_amount_it_adds_to(tagger):
-    text = ("Hackers stole $90 million from Quarry's hot wallets on Monday. By Friday issuers had "
-            "frozen another $12 million, bringing the total recovered to $30 million.")
-    f = tagger.tag(art("Quarry hot wallets drained", text))
-    roles = {a.text: a.extra["role"] for a in f.all("amounts")}
-    assert roles["$30 million"] == roles["$12 million"] == "recovered"
-    assert f.get("funds_stolen_usd").value == 90_000_000
