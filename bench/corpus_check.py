@@ -27,7 +27,8 @@ from drafter.tag import Tagger, prefix_match  # noqa: E402
 
 def main() -> int:
     records = corpus.load()
-    articles = [Article(source=r.id, url=None, title=r.title, text=r.title + "\n" + r.text)
+    articles = [Article(source=r.id, url=None, title=r.title, text=r.title + "\n" + r.text,
+                        published=r.published)
                 for r in records]
     # as the pipeline does: the category's probabilities inform the target (the classifier has
     # seen these records in training, so its categories here are near perfect)

@@ -148,9 +148,32 @@ class Decisions:
 
     @classmethod
     def load(cls, path: Path | None = None) -> Decisions:
+        """The shipped decisions; if they are refused, the previous good ones (with a warning)."""
         path = path or config.models_dir() / MODEL_FILE
-        hint = ("restore it with `git checkout models/` or rebuild it with `drafter train`")
         try:
+            return cls.load_file(path)
+        except ModelError as exc:
+            previous = path.parent / "previous" / path.name
+            if not previous.exists():
+                raise
+            try:
+                decisions = cls.load_file(previous)
+            except ModelError:
+                raise exc from None
+            import sys
+
+            print(f"warning: {exc.message}; using the previous fact decisions ({exc.hint})",
+                  file=sys.stderr)
+            return decisions
+
+    @classmethod
+    def load_file(cls, path: Path) -> Decisions:
+        hint = "restore it with `git checkout models/` or rebuild it with `drafter train`"
+        expected = (card(path.parent / CARD_FILE) or {}).get("sha256")
+        try:
+            if expected and file_sha256(path) != expected:
+                raise ModelError(f"the fact-decision model {path} does not match its model card "
+                                 "(checksum differs)", hint)
             with np.load(path, allow_pickle=False) as z:
                 by_field = {}
                 for name in FIELDS:
@@ -167,7 +190,8 @@ class Decisions:
         except FileNotFoundError as exc:
             raise ModelError(f"the fact-decision model {path} is missing", hint) from exc
         except (OSError, KeyError, ValueError, EOFError) as exc:
-            raise ModelError(f"the fact-decision model {path} is unreadable ({exc})", hint) from exc
+            raise ModelError(f"the fact-decision model {path} is corrupt or unreadable ({exc})",
+                             hint) from exc
         return cls(by_field)
 
     @classmethod
@@ -177,6 +201,12 @@ class Decisions:
         empty = np.zeros(0)
         return cls({f: Decision(f, (), empty, 0.0, empty, empty, np.array([1.0, 0.0, 0.0]))
                     for f in FIELDS})
+
+
+def file_sha256(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def card(path: Path | None = None) -> dict | None:

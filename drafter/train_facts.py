@@ -24,6 +24,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -245,13 +246,19 @@ def calibrate(name: str, decided: list[dict]) -> np.ndarray:
         return np.array([float(m.coef_[0][0]), 0.0, float(m.intercept_[0])])
     if not decided:
         return np.array([1.0, 0.0, 0.0])
+    # Platt scaling of the winner's share: one slope and one offset, so the confidence rises
+    # with the share (a second input, the margin, made the fit non-monotonic)
     share = np.array([d["share"] for d in decided]).clip(1e-6, 1 - 1e-6)
-    x = np.column_stack([np.log(share / (1 - share)), [d["margin"] for d in decided]])
+    x = np.log(share / (1 - share)).reshape(-1, 1)
     y = np.array([int(d["right"]) for d in decided])
     if len(set(y.tolist())) < 2:
         return np.array([0.0, 0.0, 4.0 if y.all() else -4.0])
     m = LogisticRegression(C=10.0, random_state=RANDOM_STATE).fit(x, y)
-    return np.array([float(m.coef_[0][0]), float(m.coef_[0][1]), float(m.intercept_[0])])
+    slope = float(m.coef_[0][0])
+    if slope <= 0:  # the share says nothing here: the field's own rate of being right
+        rate = min(max(y.mean(), 0.02), 0.98)
+        return np.array([0.0, 0.0, float(np.log(rate / (1 - rate)))])
+    return np.array([slope, 0.0, float(m.intercept_[0])])
 
 
 def shifted(name: str, table: Table, train_idx: list[int], examples: list[Example],
@@ -424,17 +431,26 @@ def train_facts(store=None, directory: Path | None = None, force: bool = False,
                                    reports[name]["n"], reports[name]["ceiling"], calib,
                                    reports[name]["C"]))
     if any(r.promoted for r in results):
-        Decisions(chosen).save(directory / MODEL_FILE)
+        current_file = directory / MODEL_FILE
+        if current is not None and current_file.exists():  # the last good model stays at hand
+            backup = directory / "previous"
+            backup.mkdir(exist_ok=True)
+            shutil.copy2(current_file, backup / MODEL_FILE)
+            if (directory / CARD_FILE).exists():
+                shutil.copy2(directory / CARD_FILE, backup / CARD_FILE)
+        Decisions(chosen).save(current_file)
         write_card(directory, results, examples, root, time.perf_counter() - started)
     return results
 
 
 def write_card(directory: Path, results: list[FieldResult], examples: list[Example],
                root: Path | None, seconds: float) -> None:
+    from .decide import file_sha256
     from .train import versions
 
     card = {
         "file": MODEL_FILE,
+        "sha256": file_sha256(directory / MODEL_FILE),
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "model": "per field: logistic regression on standardised tagger features "
                  "(scikit-learn), calibrated on out-of-fold decisions; NumPy archive read "
