@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import math
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -189,7 +190,7 @@ class Decisions:
                     by_field[name] = d
         except FileNotFoundError as exc:
             raise ModelError(f"the fact-decision model {path} is missing", hint) from exc
-        except (OSError, KeyError, ValueError, EOFError) as exc:
+        except (OSError, KeyError, ValueError, EOFError, zipfile.BadZipFile) as exc:
             raise ModelError(f"the fact-decision model {path} is corrupt or unreadable ({exc})",
                              hint) from exc
         return cls(by_field)
