@@ -75,10 +75,10 @@ def main() -> int:
                 chosen = rng.sample(reviews, round(len(reviews) * step / 100))
                 train_idx = [index[id(e)] for e in base + chosen]
                 for f in FIELDS:
-                    d = tf.fit(tables[f], tf.np.isin(tables[f].article, train_idx), f)
-                    decided, _ = tf.cross_validate(f, tables[f], train_idx, 5)
-                    d.calib = tf.calibrate(f, decided)
-                    acc = tf.accuracy(f, d, tf.decide_articles(d, tables[f], test_idx))
+                    units = tables[f].units_of(train_idx)
+                    d = tf.fit(tables[f], tf.np.isin(tables[f].article, units), f)
+                    acc = tf.accuracy(f, d, tf.decide_articles(d, tables[f],
+                                                              tables[f].units_of(test_idx)))
                     sums[f] += acc or 0.0
             n = args.repeats if 0 < step < 100 else 1
             print(f"{f'{step}% ({round(len(reviews) * step / 100)})':>13s}  "

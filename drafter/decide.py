@@ -14,6 +14,10 @@ Two kinds of decision:
   margin over the runner-up to a confidence;
 - `each`: every candidate is judged on its own (chains): the calibrated probability that this
   candidate belongs in the set.
+
+`chain_mention` is a pick among a mention's roles (taken from, a route, another incident's,
+other): each chain mention is judged on its own, and what its mentions say feeds the chain's
+decision.
 """
 
 from __future__ import annotations
@@ -31,7 +35,8 @@ from .errors import ModelError
 
 MODEL_FILE = "facts.npz"
 CARD_FILE = "facts.card.json"
-PICK_FIELDS = ("funds_stolen_usd", "incident_date", "victim", "status", "target")
+PICK_FIELDS = ("funds_stolen_usd", "incident_date", "victim", "status", "target",
+               "chain_mention")
 EACH_FIELDS = ("chains",)
 FIELDS = PICK_FIELDS + EACH_FIELDS
 

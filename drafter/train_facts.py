@@ -88,7 +88,9 @@ def corpus_examples(root: Path | None = None, augment: bool = True) -> list[Exam
         gold = {"funds_stolen_usd": [r.amount_usd] if r.amount_usd else None,
                 "incident_date": r.date,
                 "victim": [n for n in (r.victim, *r.aliases) if n] or None,
-                "chains": list(r.chains), "status": r.status, "target": r.target}
+                "chains": list(r.chains), "status": r.status, "target": r.target,
+                "chain_mention": [(m["start"], m["end"], m["role"])
+                                  for m in r.raw.get("chain_mentions", [])] or None}
         out.append(Example(Article(source=r.id, url=None, title=r.title, text=r.text,
                                    published=r.published), gold, r.incident, "corpus",
                            category={r.category: 1.0}))
@@ -128,14 +130,22 @@ def store_examples(store) -> list[Example]:
 
 @dataclass
 class Table:
-    """One field's candidates: features, labels, and which article each row belongs to."""
+    """One field's candidates: features, labels, and which decision unit each row belongs to
+    (`article` holds unit ids: the article itself for most fields, a mention for chain
+    mentions; `owner` maps a unit to its example)."""
 
     rows: list[dict]
     labels: np.ndarray
     article: np.ndarray
     groups: list[str]
-    covered: dict[int, bool]  # article index -> whether any candidate is right
+    covered: dict[int, bool]  # unit -> whether any candidate is right
     names: tuple[str, ...] = ()
+    owner: dict[int, int] = field(default_factory=dict)  # unit -> example index
+
+    def units_of(self, examples: list[int]) -> list[int]:
+        """The decision units (an article, or a chain mention) of these examples."""
+        wanted = set(examples)
+        return [u for u, i in self.owner.items() if i in wanted]
 
     def matrix(self, names: tuple[str, ...] | None = None) -> np.ndarray:
         names = names or self.names
@@ -162,27 +172,46 @@ def collect(examples: list[Example], decisions: Decisions, tagger=None) -> dict[
         tagger.observed = None
     tables = {}
     for name in FIELDS:
-        rows, labels, art, groups, covered = [], [], [], [], {}
+        rows, labels, art, groups, covered, owner = [], [], [], [], {}, {}
         for i, (ex, obs) in enumerate(zip(examples, observed)):
             gold = ex.gold.get(name)
             if gold is None or name not in obs:
                 continue
             bad = ex.rejected.get(name) or []
-            cands = obs[name]
-            ok = [right(name, value_of(name, c), gold) for _, c in cands]
-            ok = [o and value_of(name, c) not in bad for o, (_, c) in zip(ok, cands)]
-            if name == "victim" and not cands:
-                continue
-            covered[i] = any(ok)
-            for (row, _), o in zip(cands, ok):
-                rows.append(row)
-                labels.append(int(o))
-                art.append(i)
-                groups.append(ex.group)
+            # a unit is one decision: the article's, or one chain mention's
+            units = obs[name] if name == "chain_mention" else [obs[name]]
+            for cands in units:
+                if name == "chain_mention":
+                    ok = [mention_right(c, gold) for _, c in cands]
+                    if not any(o is not None for o in ok):
+                        continue  # a mention the labels do not cover
+                    ok = [bool(o) for o in ok]
+                else:
+                    ok = [right(name, value_of(name, c), gold) and value_of(name, c) not in bad
+                          for _, c in cands]
+                if name == "victim" and not cands:
+                    continue
+                unit = len(owner)
+                owner[unit] = i
+                covered[unit] = any(ok)
+                for (row, _), o in zip(cands, ok):
+                    rows.append(row)
+                    labels.append(int(o))
+                    art.append(unit)
+                    groups.append(ex.group)
         names = tuple(sorted({k for r in rows for k in r}))
         tables[name] = Table(rows, np.array(labels, dtype=int), np.array(art, dtype=int), groups,
-                             covered, names)
+                             covered, names, owner)
     return tables
+
+
+def mention_right(cand: tuple[int, int, str], gold: list) -> bool | None:
+    """Whether a chain mention's role row is its labelled role; None when no label overlaps."""
+    start, end, role = cand
+    for g_start, g_end, g_role in gold:
+        if g_start < end and start < g_end:
+            return g_role == role
+    return None
 
 
 def value_of(name: str, cand):
@@ -268,12 +297,13 @@ def shifted(name: str, table: Table, train_idx: list[int], examples: list[Exampl
     on the articles alone (no incident on both sides). Real pages differ from both, and a
     calibrator fitted within one register promised too much on them; across registers it
     learns what a shift costs."""
-    dated = {a for a in train_idx if examples[a].article.published}
+    owner = table.owner
+    dated = {a for a in train_idx if examples[owner[a]].article.published}
     short = set(train_idx) - dated
     out = []
     for train_side, test_side in ((short, dated), (dated, short)):
-        train_groups = {examples[a].group for a in train_side}
-        test_side = [a for a in test_side if examples[a].group not in train_groups]
+        train_groups = {examples[owner[a]].group for a in train_side}
+        test_side = [a for a in test_side if examples[owner[a]].group not in train_groups]
         if not train_side or not test_side:
             continue
         d = fit(table, np.isin(table.article, list(train_side)), name, c)
@@ -395,13 +425,14 @@ def train_facts(store=None, directory: Path | None = None, force: bool = False,
         tables = collect(examples, working, tagger)
         for name in FIELDS:
             table = tables[name]
-            runs = {c: cross_validate(name, table, train_idx, folds, c) for c in REGULARISATION}
+            units = table.units_of(train_idx)
+            runs = {c: cross_validate(name, table, units, folds, c) for c in REGULARISATION}
             c = max(REGULARISATION, key=lambda c: (runs[c][1] or 0.0, -abs(c - 0.5)))
             decided, cv = runs[c]
-            d = fit(table, np.isin(table.article, train_idx), name, c)
-            d.calib = calibrate(name, shifted(name, table, train_idx, examples, c))
+            d = fit(table, np.isin(table.article, units), name, c)
+            d.calib = calibrate(name, shifted(name, table, units, examples, c))
             new[name] = d
-            covered = [table.covered[a] for a in train_idx if a in table.covered]
+            covered = [table.covered[a] for a in units if a in table.covered]
             reports[name] = {"cv": cv, "decided": decided, "C": c,
                              "ceiling": sum(covered) / len(covered) if covered else None,
                              "n": len(covered), "table": table}
@@ -413,12 +444,13 @@ def train_facts(store=None, directory: Path | None = None, force: bool = False,
     chosen: dict[str, Decision] = {}
     for name in FIELDS:
         table = reports[name]["table"]
-        held_new = decide_articles(new[name], table, test_idx)
+        test_units = table.units_of(test_idx)
+        held_new = decide_articles(new[name], table, test_units)
         acc_new = accuracy(name, new[name], held_new)
         acc_old = None
         interval_old = (0.0, 0.0)
         if current is not None:
-            held_old = decide_articles(current[name], table, test_idx)
+            held_old = decide_articles(current[name], table, test_units)
             acc_old = accuracy(name, current[name], held_old)
             interval_old = bootstrap(name, current[name], held_old)
         better = acc_old is None or (acc_new or 0) >= acc_old - 1e-9

@@ -7,8 +7,10 @@ import math
 import re
 from collections import defaultdict
 
+import numpy as np
 from spacy.tokens import Span
 
+from ..decide import one_of
 from ..normalize import (
     canonical_ticker,
 )
@@ -138,6 +140,7 @@ def chain_features(ctx: Ctx, amounts: list[AmountCand], victim_names: set[str],
     first: dict[str, tuple[int, int]] = {}
     spans = ctx.chain_spans
     routed_end = -1  # where the last chain named as a laundering route ends
+    mentions: list[tuple[dict, tuple[int, int, str]]] = []
     for span in spans:
         canon = span.id_ or span.label_
         if any(o.start <= span.start and span.end <= o.end and len(o) > len(span) for o in spans):
@@ -172,15 +175,34 @@ def chain_features(ctx: Ctx, amounts: list[AmountCand], victim_names: set[str],
         f = feats[canon]
         first.setdefault(canon, (span.start_char, span.end_char))
         f["mentions"] += 1
-        f["in_victim_name"] += any(span.text in v and span.text != v for v in victim_names)
-        f["ticker_mentions"] += span.text.isupper() and len(span.text) <= 4 and span.text != "BSC"
-        f["other_incident"] += sent.index in other
-        if is_route(ctx, sent, span, routed_end):
-            f["route"] += 1
+        in_name = any(span.text in v and span.text != v for v in victim_names)
+        ticker = span.text.isupper() and len(span.text) <= 4 and span.text != "BSC"
+        route = is_route(ctx, sent, span, routed_end)
+        if route:
             routed_end = span.end_char
         launder, theft = cues.launder.search(sent.text), cues.stolen.search(sent.text)
+        f["in_victim_name"] += in_name
+        f["ticker_mentions"] += ticker
+        f["other_incident"] += sent.index in other
+        f["route"] += route
         f["laundering_sentence"] += bool(launder) and not theft
         f["theft_sentence"] += bool(theft)
+        # the mention on its own: what it is there (taken from, a route, another incident's)
+        in_sentence = [a for a in amounts if sent.start <= a.start < sent.end]
+        base = {
+            "route": float(route), "ticker": float(ticker), "lower_case": float(span.text.islower()),
+            "in_victim_name": float(in_name), "other_incident": float(sent.index in other),
+            "theft_sentence": float(bool(theft)), "laundering_sentence": float(bool(launder)),
+            "theft_clause": float(bool(cues.stolen.search(clause))),
+            "laundering_clause": float(bool(cues.launder.search(clause))),
+            "stolen_amount_in_sentence": float(any(a.role == "stolen" and not a.other_incident
+                                                   for a in in_sentence)),
+            "amount_in_sentence": float(bool(in_sentence)),
+            "on_before": float(bool(MENTION_ON.search(before_words))),
+            "to_before": float(bool(MENTION_TO.search(before_words))),
+            "first_sentence": float(sent.index == 0), "sentence": math.log1p(sent.index),
+        }
+        mentions.append((base, (span.start_char, span.end_char, canon)))
     for a in amounts:
         if a.role == "stolen" and not a.other_incident:
             chain = ctx.lex.ticker_chain.get(a.amount.currency)
@@ -223,6 +245,19 @@ def chain_features(ctx: Ctx, amounts: list[AmountCand], victim_names: set[str],
             float(bool(venue))
         first.setdefault("Ethereum", (evm.start(), evm.end()) if evm else (stable.start, stable.end)
                          if stable else (venue.start(), venue.end()))
+    # each mention's roles, as the learned mention decision sees them, pooled per chain
+    units = [[(one_of(role, base), (start, end, role)) for role in MENTION_ROLES]
+             for base, (start, end, _) in mentions]
+    ctx.observe("chain_mention", units)
+    decision = ctx.decisions["chain_mention"]
+    for (_, (_, _, canon)), unit in zip(mentions, units):
+        shares = role_shares(decision.logits([r for r, _ in unit]))
+        f = feats[canon]
+        f["mention_taken_max"] = max(f.get("mention_taken_max", 0.0), shares[0])
+        f["mention_taken_sum"] = f.get("mention_taken_sum", 0.0) + shares[0]
+        f["mention_route_max"] = max(f.get("mention_route_max", 0.0), shares[1])
+        f["mention_other_incident_max"] = max(f.get("mention_other_incident_max", 0.0),
+                                              shares[2])
     out = {}
     for canon, f in feats.items():
         if canon in first:
@@ -233,6 +268,15 @@ def chain_features(ctx: Ctx, amounts: list[AmountCand], victim_names: set[str],
 
 
 CHAIN_MIN_PROBABILITY = 0.5
+MENTION_ROLES = ("taken", "route", "other-incident", "other")
+MENTION_ON = re.compile(r"\b(?:on|from|across|of)\s+(?:the\s+)?$", re.I)
+MENTION_TO = re.compile(r"\b(?:to|into|onto|via|through|for)\s+(?:the\s+)?$", re.I)
+
+
+def role_shares(z) -> list[float]:
+    """Softmax over a mention's role scores, in MENTION_ROLES order."""
+    e = np.exp(z - z.max()) if len(z) else z
+    return list(e / e.sum()) if len(z) else [0.0] * len(MENTION_ROLES)
 
 
 def pick_chains(ctx: Ctx, amounts: list[AmountCand], victim_names: set[str],
