@@ -278,7 +278,8 @@ def test_a_loss_dated_months_away_is_another_incidents_chain(tagger):
             "Ethereum, the team said. The bug class first surfaced in November 2021, when code "
             "derived from the same library was exploited on Fantom.")
     rows = {c: r for r, c in observed(tagger, art("Quorra drained", text))["chains"]}
-    assert rows["Fantom"].get("other_incident", 0) > 0 and not rows["Ethereum"].get("other_incident")
+    other = {c: r.get("mention_other_incident_max", 0.0) for c, r in rows.items()}
+    assert other["Fantom"] > other["Ethereum"]  # its mention reads as another incident's
     probs = dict(zip(rows, tagger.decisions["chains"].each(list(rows.values()))))
     assert probs["Fantom"] < probs["Ethereum"]
     background = ("Quorra, a lending protocol on Fantom whose audit was completed in November "

@@ -261,7 +261,10 @@ def chain_features(ctx: Ctx, amounts: list[AmountCand], victim_names: set[str],
     out = {}
     for canon, f in feats.items():
         if canon in first:
-            row = {k: (math.log1p(v) if v > 1 else v) for k, v in f.items() if v}
+            # what a mention says of its sentence (a route, another incident, a theft) reaches
+            # the chain through the mention decision only
+            row = {k: (math.log1p(v) if v > 1 else v) for k, v in f.items()
+                   if v and k not in MENTION_LEVEL}
             row["none_named"] = float(f["mentions"] == 0)
             out[canon] = (row, first[canon])
     return out
@@ -269,6 +272,8 @@ def chain_features(ctx: Ctx, amounts: list[AmountCand], victim_names: set[str],
 
 CHAIN_MIN_PROBABILITY = 0.5
 MENTION_ROLES = ("taken", "route", "other-incident", "other")
+MENTION_LEVEL = frozenset({"route", "other_incident", "laundering_sentence", "theft_sentence",
+                           "in_victim_name"})
 MENTION_ON = re.compile(r"\b(?:on|from|across|of)\s+(?:the\s+)?$", re.I)
 MENTION_TO = re.compile(r"\b(?:to|into|onto|via|through|for)\s+(?:the\s+)?$", re.I)
 
