@@ -225,7 +225,12 @@ def value_of(name: str, cand):
 REGULARISATION = (0.1, 0.5, 2.0, 10.0)  # C values tried per field, chosen by grouped CV
 
 
+ONE_OF_FIELDS = ("status", "chain_mention")  # candidates are the values of a closed set
+
+
 def fit(table: Table, mask: np.ndarray, name: str, c: float = 0.5) -> Decision:
+    if name in ONE_OF_FIELDS:
+        return fit_multinomial(table, mask, name, c)
     from sklearn.linear_model import LogisticRegression
 
     x = table.matrix()[mask]
@@ -240,6 +245,63 @@ def fit(table: Table, mask: np.ndarray, name: str, c: float = 0.5) -> Decision:
         model.fit((x - mean) / scale, y)
         coef, intercept = model.coef_[0], float(model.intercept_[0])
     return Decision(name, table.names, coef, intercept, mean, scale, np.array([1.0, 0.0, 0.0]))
+
+
+def fit_multinomial(table: Table, mask: np.ndarray, name: str, c: float) -> Decision:
+    """A closed set of values (a status, a mention's role): multinomial logistic regression
+    over the unit's own features, written back as per-value weights on `one_of` rows, so that
+    the softmax over a unit's rows is exactly the model's probability of each value."""
+    from sklearn.linear_model import LogisticRegression
+
+    units = sorted(set(table.article[mask].tolist()))
+    values = sorted({k.split(":", 1)[0] for k in table.names})
+    base = sorted({k.split(":", 1)[1] for k in table.names} - {"bias"})
+    col = {f: j for j, f in enumerate(base)}
+    x = np.zeros((len(units), len(base)))
+    y = []
+    index = {u: i for i, u in enumerate(units)}
+    for row, label, unit in zip(table.rows, table.labels, table.article):
+        if unit not in index:
+            continue
+        for key, v in row.items():
+            value, feat = key.split(":", 1)
+            if feat != "bias":
+                x[index[unit], col[feat]] = v
+        if label:
+            y.append((index[unit], value_of_row(row)))
+    truth = ["" for _ in units]
+    for i, value in y:
+        truth[i] = value
+    keep = [i for i, t in enumerate(truth) if t]
+    x, truth = x[keep], [truth[i] for i in keep]
+    mean, scale = x.mean(axis=0), x.std(axis=0)
+    scale[scale < 1e-9] = 1.0
+    weights = {v: np.zeros(len(base)) for v in values}
+    biases = dict.fromkeys(values, 0.0)
+    present = sorted(set(truth))
+    if len(present) >= 2:
+        model = LogisticRegression(C=c, max_iter=5000, random_state=RANDOM_STATE)
+        model.fit((x - mean) / scale, truth)
+        coefs = model.coef_ if len(present) > 2 else np.vstack([-model.coef_[0], model.coef_[0]])
+        inter = model.intercept_ if len(present) > 2 else np.array(
+            [-model.intercept_[0], model.intercept_[0]])
+        for k, v in enumerate(model.classes_):
+            weights[v] = coefs[k] / scale
+            biases[v] = float(inter[k] - np.sum(coefs[k] * mean / scale))
+    for v in values:  # a value never seen right: far below the others
+        if v not in present:
+            biases[v] = -10.0
+    names = tuple(table.names)
+    coef = np.zeros(len(names))
+    for j, key in enumerate(names):
+        value, feat = key.split(":", 1)
+        coef[j] = biases[value] if feat == "bias" else weights[value][col[feat]]
+    return Decision(name, names, coef, 0.0, np.zeros(len(names)), np.ones(len(names)),
+                    np.array([1.0, 0.0, 0.0]))
+
+
+def value_of_row(row: dict) -> str:
+    return next(k.split(":", 1)[0] for k in row if k.endswith(":bias"))
 
 
 def decide_articles(decision: Decision, table: Table, articles: list[int]) -> list[dict]:

@@ -250,8 +250,10 @@ def chain_features(ctx: Ctx, amounts: list[AmountCand], victim_names: set[str],
              for base, (start, end, _) in mentions]
     ctx.observe("chain_mention", units)
     decision = ctx.decisions["chain_mention"]
-    for (_, (_, _, canon)), unit in zip(mentions, units):
+    for (base, (_, _, canon)), unit in zip(mentions, units):
         shares = role_shares(decision.logits([r for r, _ in unit]))
+        if base["route"]:  # "bridged to X", "sent to addresses on X": a route by its syntax
+            shares = [0.0, 1.0, 0.0, 0.0]
         f = feats[canon]
         f["mention_taken_max"] = max(f.get("mention_taken_max", 0.0), shares[0])
         f["mention_taken_sum"] = f.get("mention_taken_sum", 0.0) + shares[0]
