@@ -83,22 +83,27 @@ def held_out(group: str) -> bool:
 
 
 def corpus_examples(root: Path | None = None, augment: bool = True) -> list[Example]:
+    """Every corpus record as the pipeline would see it: the extracted text of a page begins
+    with its headline, so the record's text does too (labelled offsets move with it)."""
     out = []
     for r in corpus.load(root):
         gold = {"funds_stolen_usd": [r.amount_usd] if r.amount_usd else None,
                 "incident_date": r.date,
                 "victim": [n for n in (r.victim, *r.aliases) if n] or None,
-                "chains": list(r.chains), "status": r.status, "target": r.target,
-                "chain_mention": [(m["start"], m["end"], m["role"])
-                                  for m in r.raw.get("chain_mentions", [])] or None}
-        out.append(Example(Article(source=r.id, url=None, title=r.title, text=r.text,
-                                   published=r.published), gold, r.incident, "corpus",
-                           category={r.category: 1.0}))
+                "chains": list(r.chains), "status": r.status, "target": r.target}
+        titles = [r.title]
         headline = headline_case(r.title)
         if augment and headline != r.title:  # the same story under a Title Case headline
-            out.append(Example(Article(source=r.id + "-headline", url=None, title=headline,
-                                       text=r.text, published=r.published), gold, r.incident,
-                               "corpus", category={r.category: 1.0}))
+            titles.append(headline)
+        for n, title in enumerate(titles):
+            shift = len(title) + 1
+            mentions = [(m["start"] + shift, m["end"] + shift, m["role"])
+                        for m in r.raw.get("chain_mentions", [])]
+            out.append(Example(
+                Article(source=r.id + ("-headline" if n else ""), url=None, title=title,
+                        text=f"{title}\n{r.text}", published=r.published),
+                {**gold, "chain_mention": mentions or None}, r.incident, "corpus",
+                category={r.category: 1.0}))
     return out
 
 
