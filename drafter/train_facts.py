@@ -236,6 +236,8 @@ ONE_OF_FIELDS = ("status", "chain_mention")  # candidates are the values of a cl
 def fit(table: Table, mask: np.ndarray, name: str, c: float = 0.5) -> Decision:
     if name in ONE_OF_FIELDS:
         return fit_multinomial(table, mask, name, c)
+    if name in CHOICE_FIELDS:
+        return fit_choice(table, mask, name, c)
     from sklearn.linear_model import LogisticRegression
 
     x = table.matrix()[mask]
@@ -250,6 +252,50 @@ def fit(table: Table, mask: np.ndarray, name: str, c: float = 0.5) -> Decision:
         model.fit((x - mean) / scale, y)
         coef, intercept = model.coef_[0], float(model.intercept_[0])
     return Decision(name, table.names, coef, intercept, mean, scale, np.array([1.0, 0.0, 0.0]))
+
+
+CHOICE_FIELDS = ("incident_date",)  # shared weights across a closed set of values: a choice model
+
+
+def fit_choice(table: Table, mask: np.ndarray, name: str, c: float) -> Decision:
+    """A conditional logit: one weight per feature, shared by every candidate, fitted so that
+    the softmax over each unit's candidates puts its mass on the right one (maximum likelihood
+    with an L2 penalty of 1/(2C), L-BFGS). Unlike a yes/no model per candidate, the evidence
+    for one candidate is weighed against the others'."""
+    from scipy.optimize import minimize
+
+    x = table.matrix()[mask]
+    y = table.labels[mask].astype(float)
+    units = table.article[mask]
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0)
+    scale[scale < 1e-9] = 1.0
+    xs = (x - mean) / scale
+    ids, inverse = np.unique(units, return_inverse=True)
+    has_right = np.bincount(inverse, weights=y, minlength=len(ids)) > 0
+    keep = has_right[inverse]
+    xs, y, inverse = xs[keep], y[keep], np.unique(inverse[keep], return_inverse=True)[1]
+    n_units = inverse.max() + 1 if len(inverse) else 0
+    if n_units == 0:
+        return Decision(name, table.names, np.zeros(len(table.names)), 0.0, mean, scale,
+                        np.array([1.0, 0.0, 0.0]))
+
+    def loss(w):
+        z = xs @ w
+        zmax = np.full(n_units, -np.inf)
+        np.maximum.at(zmax, inverse, z)
+        e = np.exp(z - zmax[inverse])
+        total = np.bincount(inverse, weights=e, minlength=n_units)
+        right = np.bincount(inverse, weights=e * y, minlength=n_units)
+        nll = -np.sum(np.log(right) - np.log(total))
+        p_all = e / total[inverse]
+        p_right = e * y / right[inverse]
+        grad = xs.T @ (p_all - p_right) + w / c
+        return nll + 0.5 * np.dot(w, w) / c, grad
+
+    result = minimize(loss, np.zeros(xs.shape[1]), jac=True, method="L-BFGS-B",
+                      options={"maxiter": 2000})
+    return Decision(name, table.names, result.x, 0.0, mean, scale, np.array([1.0, 0.0, 0.0]))
 
 
 def fit_multinomial(table: Table, mask: np.ndarray, name: str, c: float) -> Decision:

