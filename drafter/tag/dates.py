@@ -45,6 +45,25 @@ def default_year(ctx: Ctx) -> int | None:
     return years.most_common(1)[0][0] if years else None
 
 
+STAMP_LABEL = re.compile(r"\b(?:published|updated|posted|last modified|date)\W*(?:on\s*)?$", re.I)
+STAMP_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+
+
+def stamp_lines(text: str, title: str = "") -> list[tuple[int, int]]:
+    """Lines before the story starts that are a page's date stamp: short (a byline "Jane Doe
+    | March 3, 2022, 8:34 AM UTC", a bare date) with the year written out. The same lines
+    extract.shown_date reads the publication date from."""
+    out, pos = [], 0
+    for n, line in enumerate(text.split("\n")):
+        words = len(line.split())
+        if n >= 12 or words > 40:
+            break
+        if 0 < words <= 14 and STAMP_YEAR.search(line) and line.strip() != title.strip():
+            out.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    return out
+
+
 def date_candidates(ctx: Ctx, victim_names: set[str], funds: Fact | None = None,
                     amounts: Sequence[AmountCand] = ()) -> list[DateCand]:
     """Every dated mention up to the publication day, with what speaks for it being the day of
@@ -69,10 +88,13 @@ def date_candidates(ctx: Ctx, victim_names: set[str], funds: Fact | None = None,
              if value.date is not None and not (pub and value.date > pub + dt.timedelta(days=1))]
     days = [v.date for _, _, v in found if v.precision == "day"]
     earliest = min(days) if days else None
+    stamps = stamp_lines(ctx.text, ctx.article.title or "")
     for start, end, value in found:
+        before = ctx.text[max(0, start - 40):start].lower()
+        if any(s0 <= start < e0 for s0, e0 in stamps) or STAMP_LABEL.search(before):
+            continue  # a byline, dateline or "Updated" stamp: when the page was written
         sent = ctx.sent_at(start)
         rs, re_ = start - sent.start, end - sent.start
-        before = ctx.text[max(0, start - 40):start].lower()
         age = (pub - value.date).days if pub else 0
         lower = sent.text.lower()
         reported = date_is_reported(ctx, sent, start, end)
@@ -85,8 +107,6 @@ def date_candidates(ctx: Ctx, victim_names: set[str], funds: Fact | None = None,
             "labelled_incident": float(bool(re.search(
                 r"(incident date|date of (?:the )?(?:attack|incident|exploit|hack)|"
                 r"attack date|exploit date)\W*$", before))),
-            "labelled_published": float(bool(re.search(
-                r"(published|updated|posted|last modified)\W*(?:on\s*)?$", before))),
             "reported": float(reported),
             "loss_sentence": float(sent.index in funds_sent),
             "other_loss_sentence": float(sent.index in other_loss_sents),
