@@ -56,7 +56,8 @@ def from_html(page: Page) -> Article:
         text=text,
         site=clean_line(meta.get("sitename") or "") or None,
         author=clean_line(meta.get("author") or "") or None,
-        published=iso_date(meta.get("date")) or fallback_date(page) or shown_date(text),
+        published=(iso_date(meta.get("date")) or fallback_date(page)
+                   or url_date(meta.get("url") or page.url) or shown_date(text)),
         language=language(page.text, text),
     )
 
@@ -177,6 +178,23 @@ def fallback_date(page: Page) -> str | None:
 
 
 YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+URL_DATE = re.compile(r"/((?:19|20)\d\d)/(\d{1,2})/(\d{1,2})(?:/|$)"
+                      r"|[/_-]((?:19|20)\d\d)-(\d\d)-(\d\d)(?:[/_.-]|$)")
+
+
+def url_date(url: str | None) -> str | None:
+    """The date many sites put in an article's address (".../2022/03/31/slug")."""
+    if not url:
+        return None
+    m = URL_DATE.search(url)
+    if m is None:
+        return None
+    y, mo, d = (m.group(1), m.group(2), m.group(3)) if m.group(1) else (m.group(4), m.group(5),
+                                                                           m.group(6))
+    try:
+        return dt.date(int(y), int(mo), int(d)).isoformat()
+    except ValueError:
+        return None
 DATELINE = re.compile(r"^[A-Z][A-Za-z .'-]{1,40},?\s+(?P<date>[A-Z][a-z]{2,8}\.?\s+\d{1,2},?\s+"
                       r"(?:19|20)\d\d|\d{1,2}\s+[A-Z][a-z]{2,8}\s+(?:19|20)\d\d)\s*(?:\(|[-–—/])")
 
