@@ -257,10 +257,14 @@ def safe_date(year: int, month: int, day: int) -> dt.date | None:
 
 def pick_year(month: int, day: int, published: dt.date | None, default_year: int | None
               ) -> dt.date | None:
-    """A date written without a year: the latest such date not after publication."""
+    """A date written without a year: the latest such date not after publication; one up to
+    four months after it is a date ahead ("offline until May 28"), kept in its own year so it
+    is never mistaken for one a year back."""
     if published:
         d = safe_date(published.year, month, day)
         if d and d > published + dt.timedelta(days=2):
+            if d <= published + dt.timedelta(days=120):
+                return d  # ahead of the story: later dates are dropped as candidates
             d = safe_date(published.year - 1, month, day)
         return d
     if default_year:
