@@ -61,7 +61,8 @@ def main() -> int:
     everything = base + reviews + [e for v in tests.values() for e in v]
     tables = tf.collect(everything, Decisions.load())
     index = {id(e): i for i, e in enumerate(everything)}
-    print(f"base: {len(base)} write-ups; simulated reviews: {len(reviews)} articles; "
+    print(f"base: {len(base)} write-up examples; simulated reviews: {len(reviews)} article "
+          "examples (each story also under a Title Case headline); "
           + "; ".join(f"{k}: {len(v)} pages" for k, v in tests.items()))
     header = f"{'reviews used':>13s}  " + "  ".join(f"{f[:14]:>14s}" for f in FIELDS)
     rng = random.Random(7)
@@ -70,7 +71,7 @@ def main() -> int:
         print(header)
         test_idx = [index[id(e)] for e in test]
         for step in args.steps:
-            sums = dict.fromkeys(FIELDS, 0.0)
+            sums: dict[str, float | None] = dict.fromkeys(FIELDS, 0.0)
             for _ in range(args.repeats if 0 < step < 100 else 1):
                 chosen = rng.sample(reviews, round(len(reviews) * step / 100))
                 train_idx = [index[id(e)] for e in base + chosen]
@@ -79,10 +80,11 @@ def main() -> int:
                     d = tf.fit(tables[f], tf.np.isin(tables[f].article, units), f)
                     acc = tf.accuracy(f, d, tf.decide_articles(d, tables[f],
                                                               tables[f].units_of(test_idx)))
-                    sums[f] += acc or 0.0
+                    sums[f] = None if acc is None or sums[f] is None else sums[f] + acc
             n = args.repeats if 0 < step < 100 else 1
             print(f"{f'{step}% ({round(len(reviews) * step / 100)})':>13s}  "
-                  + "  ".join(f"{sums[f] / n:14.3f}" for f in FIELDS))
+                  + "  ".join(f"{'-':>14s}" if sums[f] is None else f"{sums[f] / n:14.3f}"
+                              for f in FIELDS))
     return 0
 
 

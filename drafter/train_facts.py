@@ -325,6 +325,8 @@ def fit_multinomial(table: Table, mask: np.ndarray, name: str, c: float) -> Deci
         truth[i] = value
     keep = [i for i, t in enumerate(truth) if t]
     x, truth = x[keep], [truth[i] for i in keep]
+    if not keep:
+        x = np.zeros((1, len(base)))
     mean, scale = x.mean(axis=0), x.std(axis=0)
     scale[scale < 1e-9] = 1.0
     weights = {v: np.zeros(len(base)) for v in values}
