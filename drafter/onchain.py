@@ -1,4 +1,5 @@
-"""Addresses and transaction hashes: EVM, Bitcoin-family (base58check and bech32), Tron, Solana.
+"""Addresses and transaction hashes: EVM, Bitcoin-family (base58check and bech32), Tron, Solana,
+Tezos, XRP Ledger and Algorand.
 
 Base58check strings are only accepted when their checksum verifies, so a random word that merely
 looks like base58 is never reported as an address. Truncated forms ("0x39fb…f270") are skipped.
@@ -19,6 +20,10 @@ BECH32 = re.compile(r"(?<![0-9A-Za-z])(?:bc1|ltc1|tb1)[02-9ac-hj-np-z]{25,62}(?!
 BASE58 = re.compile(rf"(?<![0-9A-Za-z])[{B58}]{{25,44}}(?![0-9A-Za-z…])")
 BASE58_SIG = re.compile(rf"(?<![0-9A-Za-z])[{B58}]{{86,88}}(?![0-9A-Za-z])")
 HEX_TX = re.compile(r"(?<![0-9A-Za-z])[0-9a-f]{64}(?![0-9A-Za-z])")
+XRP_ALPHABET = "rpshnaf39wBUDNEGHJKLM4PQRST7VWXYZ2bcdeCg65jkm8oFqi1tuvAxyz"
+XRP_ADDRESS = re.compile(rf"(?<![0-9A-Za-z])r[{XRP_ALPHABET}]{{24,34}}(?![0-9A-Za-z…])")
+TEZOS_ADDRESS = re.compile(rf"(?<![0-9A-Za-z])(?:tz[123]|KT1)[{B58}]{{33}}(?![0-9A-Za-z…])")
+ALGORAND_ADDRESS = re.compile(r"(?<![0-9A-Za-z])[A-Z2-7]{58}(?![0-9A-Za-z…])")
 
 VERSION_CHAIN = {0x00: "Bitcoin", 0x05: "Bitcoin", 0x26: "Bitcoin Gold", 0x17: "Bitcoin Gold",
                  0x41: "Tron", 0x1E: "Dogecoin", 0x16: "Dogecoin", 0x30: "Litecoin",
@@ -85,6 +90,12 @@ def find_onchain(text: str, evm_chain: str | None = "Ethereum",
             raw = b58decode(m.group(0))
             if raw is not None and len(raw) == 32 and looks_random(m.group(0)):
                 add(m, "address", "Solana")
+    for rx, check, chain in ((TEZOS_ADDRESS, tezos_check, "Tezos"),
+                             (XRP_ADDRESS, xrp_check, "XRP Ledger"),
+                             (ALGORAND_ADDRESS, algorand_check, "Algorand")):
+        for m in rx.finditer(text):
+            if check(m.group(0)):
+                add(m, "address", chain)
     if solana_context:
         for m in BASE58_SIG.finditer(text):
             add(m, "tx", "Solana")
@@ -92,6 +103,33 @@ def find_onchain(text: str, evm_chain: str | None = "Ethereum",
         add(m, "tx", None)
     found.sort(key=lambda o: o.start)
     return found
+
+
+def xrp_check(text: str) -> bool:
+    """An XRP Ledger classic address: its own base58 alphabet, version 0, double-SHA256 check."""
+    trans = str.maketrans(XRP_ALPHABET, B58)
+    raw = b58decode(text.translate(trans))
+    if raw is None or len(raw) != 25 or raw[0] != 0:
+        return False
+    return hashlib.sha256(hashlib.sha256(raw[:-4]).digest()).digest()[:4] == raw[-4:]
+
+
+def tezos_check(text: str) -> bool:
+    """A Tezos address: base58check of a three-byte prefix and a 20-byte key hash."""
+    payload = b58check(text)
+    return payload is not None and len(payload) == 23
+
+
+def algorand_check(text: str) -> bool:
+    """An Algorand address: base32 of a 32-byte key and the last 4 bytes of its SHA-512/256."""
+    import base64
+
+    try:
+        raw = base64.b32decode(text + "======")
+        digest = hashlib.new("sha512_256", raw[:32]).digest()
+    except (ValueError, TypeError):
+        return False
+    return len(raw) == 36 and digest[-4:] == raw[32:]
 
 
 def looks_random(text: str) -> bool:

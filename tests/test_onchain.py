@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from drafter.onchain import b58check, find_onchain
 
 EVM = "0x" + "ab12" * 10
@@ -37,3 +39,51 @@ def test_solana_addresses_only_in_solana_context():
     assert find_onchain(f"wallet {addr}") == []
     [o] = find_onchain(f"Solana wallet {addr}", solana_context=True)
     assert o.chain == "Solana"
+
+
+# Tezos, XRP Ledger and Algorand: addresses built here from random keys with each chain's own
+# checksum, so the test needs no real address and a one-character change must be refused
+
+def b58encode(raw: bytes, alphabet: str = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+              ) -> str:
+    n = int.from_bytes(raw, "big")
+    out = ""
+    while n:
+        n, r = divmod(n, 58)
+        out = alphabet[r] + out
+    return alphabet[0] * (len(raw) - len(raw.lstrip(b"\0"))) + out
+
+
+def with_check(payload: bytes) -> bytes:
+    import hashlib
+
+    return payload + hashlib.sha256(hashlib.sha256(payload).digest()).digest()[:4]
+
+
+def make_addresses(seed: int) -> dict[str, str]:
+    import base64
+    import hashlib
+    import random
+
+    rng = random.Random(seed)
+    key20 = bytes(rng.randrange(256) for _ in range(20))
+    key32 = bytes(rng.randrange(256) for _ in range(32))
+    from drafter.onchain import XRP_ALPHABET
+
+    return {
+        "Tezos": b58encode(with_check(bytes([0x06, 0xA1, 0x9F]) + key20)),
+        "XRP Ledger": b58encode(with_check(b"\0" + key20), XRP_ALPHABET),
+        "Algorand": base64.b32encode(key32 + hashlib.new("sha512_256", key32).digest()[-4:])
+        .decode().rstrip("="),
+    }
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_tezos_xrp_and_algorand_addresses_are_found_by_their_checksums(seed):
+    addresses = make_addresses(seed)
+    text = ("The thief split the loot between " + ", ".join(addresses.values()) + " overnight.")
+    found = {o.value: o.chain for o in find_onchain(text)}
+    assert found == {v: k for k, v in addresses.items()}
+    for value in addresses.values():  # one character changed mid-way: the checksum fails
+        other = next(c for c in "CDEFGH" if c != value[10])
+        assert find_onchain(f"sent to {value[:10]}{other}{value[11:]} today") == []
