@@ -22,7 +22,8 @@ from .funds import AmountCand
 # Chain names that are also ordinary words: kept only next to chain-like context.
 AMBIGUOUS_CHAINS = {"Base", "Near", "Sui", "Blast", "Optimism", "Mantle", "Terra", "Aurora",
                     "Grin", "Expanse", "Harmony", "Gnosis", "Cosmos", "Verge", "Stellar",
-                    "Kava", "Sei", "Celo", "Metis", "Astar", "Linea", "Cronos", "Injective"}
+                    "Kava", "Sei", "Celo", "Metis", "Astar", "Linea", "Cronos", "Injective",
+                    "Sonic", "Fuse"}
 CHAIN_CONTEXT_BEFORE = {"on", "to", "from", "via", "across", "the", "onto", "and", "of"}
 CHAIN_CONTEXT_AFTER = {"network", "chain", "mainnet", "blockchain", "bridge", "ecosystem", "l2",
                        "layer-2", "network's", "chain's", ",", "and"}
