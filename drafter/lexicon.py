@@ -42,6 +42,7 @@ class Lexicon:
     chains: list[dict]
     firms: list[dict]
     not_firms: frozenset[str]
+    headline_words: frozenset[str]
 
     @functools.cached_property
     def firm_kind(self) -> dict[str, str]:
@@ -90,4 +91,5 @@ def load(root: Path | None = None) -> Lexicon:
         chains=read_jsonl(base / "patterns" / "chains.jsonl"),
         firms=read_jsonl(base / "gazetteer" / "firms.jsonl"),
         not_firms=frozenset(read_json(lex / "not_firms.json")["names"]),
+        headline_words=frozenset(read_json(lex / "not_firms.json").get("headline_words", [])),
     )

@@ -65,6 +65,7 @@ def pick_target(ctx: Ctx, victim: Fact | None, category: dict[str, float] | None
         for t, rx in cues.targets.items():  # "Horizon Bridge", "Kyber Exchange"
             if rx.search(called):
                 feats[t]["in_name"] = 1.0
+                feats[t][f"{t}|in_name"] = 1.0  # and per kind: a "Bridge" in a name is telling
     sentence_words: dict[str, float] = defaultdict(float)
     for sent in ctx.sents[:40]:
         lower = sent.text.lower()

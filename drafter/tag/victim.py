@@ -223,6 +223,11 @@ VICTIM_ACTIVE = re.compile(r"^\s+(?:lost|loses|suffered|says|said|confirmed|disc
 VICTIM_MIN_PROBABILITY = 0.01  # below this, no firm is named as the victim
 
 
+def headline_phrase(name: str, lex: Lexicon) -> bool:
+    """Whether a capitalised phrase holds a headline or event word ("Incident", "Plunges")."""
+    return any(w.lower() in lex.headline_words for w in name.split())
+
+
 def pick_victim(ctx: Ctx, loss_sents: set[int] | frozenset[int] = frozenset()
                 ) -> tuple[list[Fact], Fact | None]:
     lex, cues, doc = ctx.lex, ctx.cues, ctx.doc
@@ -295,8 +300,10 @@ def pick_victim(ctx: Ctx, loss_sents: set[int] | frozenset[int] = frozenset()
         }
         rows.append((features, g))
     # a token is what was lost, not who lost it; a country or city is where, not who
+    # and a phrase of headline words the gazetteer does not know is a headline, not a name
     rows = [(f, g) for f, g in rows if not f["token"] and g.kind != "place" and
-            not (f["ner_place"] >= 0.5 and g.kind in (None, "person"))]
+            not (f["ner_place"] >= 0.5 and g.kind in (None, "person")) and
+            not (g.kind in (None, "person") and headline_phrase(g.display, ctx.lex))]
     ctx.observe("victim", rows)
     decision = ctx.decisions["victim"]
     z = decision.logits([f for f, _ in rows])
