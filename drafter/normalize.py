@@ -69,19 +69,6 @@ def find_amounts(text: str, lex: Lexicon) -> list[tuple[int, int, Amount]]:
     return out
 
 
-def amounts_at(text: str, offsets, lex: Lexicon) -> list[tuple[int, int, Amount]]:
-    """The amounts `find_amounts` found at `offsets` ((start, end) pairs) of `text`, parsed
-    again where they stand, without scanning the text a second time."""
-    rx = amount_regex(lex)
-    out = []
-    for start, end in offsets:
-        m = rx.match(text, start)
-        amount = parse_match(m, lex) if m is not None and m.end() == end else None
-        if amount is not None:
-            out.append((start, end, amount))
-    return out
-
-
 def parse_amount(surface: str, lex: Lexicon) -> Amount | None:
     """Parse one amount string such as "$1.5bn", "US$26m" or "12,000 ETH"."""
     m = amount_regex(lex).search(surface.strip())

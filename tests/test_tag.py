@@ -202,8 +202,9 @@ def test_the_clause_around_an_amount_names_its_governing_cues():
 
 
 def test_pickers_read_what_the_components_found(tagger):
-    """The amount and date components keep exact offsets; the pickers use them, also when the
-    documents come back from worker processes."""
+    """The amount component keeps each amount parsed once and the date component exact
+    offsets; the pickers use them (through `doc._.amounts`), also when the documents come back
+    from worker processes."""
     from drafter.tag import AMOUNTS_KEY, DATES_KEY, Ctx, amount_facts
 
     text = "Hackers stole $4.2 million from Brixa on March 3, 2024, the team said."
@@ -212,7 +213,9 @@ def test_pickers_read_what_the_components_found(tagger):
     [one] = tagger.nlp.pipe([text])
     workers = list(tagger.nlp.pipe([text] * 8, n_process=2, batch_size=2))
     for doc in (one, workers[-1]):
-        assert [tuple(o) for o in doc.user_data[AMOUNTS_KEY]] == [amount]
+        [(start, end, parsed)] = doc._.amounts
+        assert (start, end) == amount and float(parsed.value) == 4_200_000
+        assert parsed.currency == "USD" and parsed.native == "4.2M USD"
         assert [tuple(o) for o in doc.user_data[DATES_KEY]] == [date]
     one.user_data[AMOUNTS_KEY] = []  # the pickers see what the component left, nothing more
     ctx = Ctx(art("t", text), one, None, tagger.lex, tagger.cues, None)

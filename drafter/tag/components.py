@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from decimal import Decimal
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
@@ -13,6 +14,7 @@ from .. import lexicon as lexicon_mod
 from ..lexicon import Lexicon
 from ..nlp import load_english
 from ..normalize import (
+    Amount,
     find_amounts,
     find_dates,
 )
@@ -46,30 +48,52 @@ def char_spans(doc: Doc, found: list[tuple[int, int]], label: str) -> list[Span]
     return spans
 
 
-# The amount and date components keep the exact offsets of what they found in `doc.user_data`
-# (plain pairs, so they survive the trip back from `--jobs` worker processes); the fact pickers
-# read them there instead of scanning the text again. The spans are for spaCy's own tools.
+# The amount and date components keep what they found in `doc.user_data` as plain values (so
+# they survive the trip back from `--jobs` worker processes): each amount parsed once, as
+# (start, end, value, currency, native, kind), and each date's exact offsets (a date is
+# resolved against the publication date, which the pipeline knows and the component does not).
+# `doc._.amounts` gives the amounts back as `Amount` records; the fact pickers read them there
+# instead of scanning or parsing the text again. The spans are for spaCy's own tools.
 AMOUNTS_KEY = "drafter.amounts"
 DATES_KEY = "drafter.dates"
 
 
-def keep_found(doc: Doc, key: str, spans_key: str, label: str, found) -> Doc:
-    """Keep a grammar's matches on the doc: exact offsets for the pickers, spans for spaCy."""
-    offsets = [(s, e) for s, e, _ in found]
-    doc.user_data[key] = offsets
-    doc.spans[spans_key] = char_spans(doc, offsets, label)
+def stored_amounts(doc: Doc) -> list[tuple[int, int, Amount]] | None:
+    """The amounts the component found, as (start, end, Amount); None if it did not run."""
+    rows = doc.user_data.get(AMOUNTS_KEY)
+    if rows is None:
+        return None
+    return [(s, e, Amount(Decimal(v), cur, native, kind)) for s, e, v, cur, native, kind in rows]
+
+
+if not Doc.has_extension("amounts"):
+    Doc.set_extension("amounts", getter=stored_amounts)
+
+
+def keep_found(doc: Doc, key: str, spans_key: str, label: str, found, rows) -> Doc:
+    """Keep a grammar's matches on the doc: plain values for the pickers, spans for spaCy."""
+    doc.user_data[key] = rows
+    doc.spans[spans_key] = char_spans(doc, [(s, e) for s, e, _ in found], label)
     return doc
 
 
 @Language.factory("drafter_amounts")
 def make_amounts(nlp: Language, name: str):
     lex = lexicon_mod.load()
-    return lambda doc: keep_found(doc, AMOUNTS_KEY, "amounts", "AMOUNT", find_amounts(doc.text, lex))
+
+    def amounts(doc: Doc) -> Doc:
+        found = find_amounts(doc.text, lex)
+        rows = [(s, e, str(a.value), a.currency, a.native, a.kind) for s, e, a in found]
+        return keep_found(doc, AMOUNTS_KEY, "amounts", "AMOUNT", found, rows)
+    return amounts
 
 
 @Language.factory("drafter_dates")
 def make_dates(nlp: Language, name: str):
-    return lambda doc: keep_found(doc, DATES_KEY, "dates", "DATE", find_dates(doc.text, None, None))
+    def dates(doc: Doc) -> Doc:
+        found = find_dates(doc.text, None, None)
+        return keep_found(doc, DATES_KEY, "dates", "DATE", found, [(s, e) for s, e, _ in found])
+    return dates
 
 
 @Language.factory("drafter_onchain")

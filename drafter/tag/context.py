@@ -16,11 +16,9 @@ from spacy.tokens import Doc
 from ..decide import Decisions
 from ..lexicon import Lexicon
 from ..normalize import (
-    amounts_at,
     find_amounts,
 )
 from ..records import Article, Fact
-from .components import AMOUNTS_KEY
 
 # helpers -------------------------------------------------------------------------------------
 
@@ -161,12 +159,16 @@ class Ctx:
         return CONSENSUS.search(self.text) is not None
 
     @functools.cached_property
+    def amounts(self) -> list:
+        """Every amount in the text, as the amount component parsed it (read once)."""
+        found = self.doc._.amounts
+        return found if found is not None else find_amounts(self.text, self.lex)
+
+    @functools.cached_property
     def tickers(self) -> frozenset[str]:
         """Token tickers: the currency lexicon's, and any the text counts amounts in."""
         cur = self.lex.currencies
-        offsets = self.doc.user_data.get(AMOUNTS_KEY)
-        found = amounts_at(self.text, offsets, self.lex) if offsets is not None else \
-            find_amounts(self.text, self.lex)
+        found = self.amounts
         return frozenset({*cur["crypto"], *cur["stablecoins"],
                           *(a.currency for _, _, a in found if a.kind != "fiat")})
 

@@ -9,12 +9,10 @@ from dataclasses import dataclass
 
 from ..normalize import (
     Amount,
-    amounts_at,
     find_amounts,
     to_usd,
 )
 from ..records import Fact
-from .components import AMOUNTS_KEY
 from .context import Ctx, Sent, other_incident_sentences, squash
 
 # amounts -------------------------------------------------------------------------------------
@@ -38,8 +36,7 @@ def amount_facts(ctx: Ctx, victim_names: set[str], when: dt.date | None) -> list
     lex, text = ctx.lex, ctx.text
     other = other_incident_sentences(ctx, victim_names)
     out = []
-    offsets = ctx.doc.user_data.get(AMOUNTS_KEY)
-    found = amounts_at(text, offsets, lex) if offsets is not None else find_amounts(text, lex)
+    found = ctx.amounts
     for start, end, amount in found:
         sent = ctx.sent_at(start)
         rel_s, rel_e = start - sent.start, end - sent.start
