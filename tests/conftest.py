@@ -152,6 +152,14 @@ ATOMIC_PAGES = ["tests/data/atomic-a.html", "tests/data/atomic-b.html", "tests/d
 
 
 @pytest.fixture(scope="session")
+def tagger():
+    """One tagger (spaCy and the fact decisions loaded once) for the tagger tests."""
+    from drafter.tag import Tagger
+
+    return Tagger()
+
+
+@pytest.fixture(scope="session")
 def pipeline():
     """One pipeline (spaCy and the classifier loaded once) for every test that drafts."""
     from drafter.pipeline import Pipeline

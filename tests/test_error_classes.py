@@ -8,20 +8,9 @@ import pytest
 from drafter import lexicon
 from drafter.extract import shown_date, url_date
 from drafter.normalize import find_amounts
-from drafter.records import Article
 from drafter.tag import Tagger
 from drafter.tag.dates import stamp_lines
-
-
-@pytest.fixture(scope="module")
-def tagger():
-    return Tagger()
-
-
-def art(title: str, text: str, published: str | None = "2024-03-13") -> Article:
-    return Article(source="test", url=None, title=title, text=title + "\n" + text,
-                   published=published, site="Test Wire")
-
+from tests.articles import art
 
 # amounts -----------------------------------------------------------------------------------
 

@@ -4,19 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from drafter.records import Article
-from drafter.tag import Tagger
-
-
-@pytest.fixture(scope="module")
-def tagger():
-    return Tagger()
-
-
-def art(title: str, text: str, published: str | None = "2024-03-13") -> Article:
-    return Article(source="test", url=None, title=title, text=title + "\n" + text,
-                   published=published, site="Test Wire")
-
+from tests.articles import art
 
 BOUNTY = art(
     "Lendora drained of $4.2 million in lending pool exploit",
