@@ -113,7 +113,10 @@ def group_firms(mentions, title: str, chain_words: frozenset[str] = frozenset()
             keys += [k for k in (norm_tokens(name), norm_tokens(scope)) if k]
         for i, g in enumerate(groups):
             gtoks = group_tokens[i]
-            if any(prefix_match(k, gtoks) for k in keys):
+            # a person named again by the surname alone ("Michael Terpin", then "Terpin")
+            surname = len(toks) == 1 and g.kind == "person" and len(gtoks) > 1 and \
+                gtoks[-1] == toks[0] and kind in (None, "person")
+            if surname or any(prefix_match(k, gtoks) for k in keys):
                 g.names[text] += 1
                 group_tokens[i] = g.tokens
                 g.mentions.append((start, end))
