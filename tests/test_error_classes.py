@@ -134,6 +134,12 @@ def test_the_publication_date_a_reader_sees_or_the_address_gives():
     ("'We froze our vaults to protect users,' the team said.", "unrecovered"),
     ("Withdrawal functions have been frozen and users were told not to deposit tokens.",
      "unrecovered"),
+    ("The exchange managed to freeze most of the exposed tokens by the evening.",
+     "partially-recovered"),
+    ("The victim, robbed on May 26, later recovered a large part of the stolen funds.",
+     "partially-recovered"),
+    ("The token's issuer blacklisted the thief's address, leaving the stolen tokens stuck.",
+     "partially-recovered"),
 ])
 def test_recovery_as_real_pages_word_it(tagger, sentence, status):
     text = f"Attackers stole $4 million from Lendwise on Monday. {sentence}"

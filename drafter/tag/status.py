@@ -24,6 +24,7 @@ PASSIVE_BEFORE = re.compile(r"\b(?:was|were|been|being|be|is|are|got|get|had|hav
 OBJECT_BREAK = re.compile(r"[;:]|\s(?:but|while|after|before|when|because)\s")
 
 
+MONTH_MAY = re.compile(r"\bMay(?=\s+\d)|(?<=\d\s)May\b")
 BE_RIGHT_BEFORE = re.compile(r"\b(?:was|were|been|being|is|are|got|gets|get)\s+$", re.I)
 
 
@@ -74,9 +75,10 @@ def pick_status(ctx: Ctx, amounts: list[AmountCand], victim_names: set[str]) -> 
             if re.match(r"^\s+(?:private\s+)?(?:keys?|password|seed|data|error|value|message|"
                         r"signature|phrase|account)\b", sent.text[m.end():], re.I):
                 continue  # "the recovered key": not funds coming back
-            if re.search(r"\bto\s+(?:\w+\s+(?:and|or)\s+)?$", sent.text[max(0, m.start() - 25):
-                                                                     m.start()], re.I):
-                continue  # "to flag and freeze": a purpose, not an event
+            lead = sent.text[max(0, m.start() - 25):m.start()]
+            if re.search(r"\bto\s+(?:\w+\s+(?:and|or)\s+)?$", lead, re.I) and \
+                    not re.search(r"\b(?:managed|succeeded|moved|rushed|acted|raced)\s+to\s+$", lead, re.I):
+                continue  # "to flag and freeze": a purpose, not an event ("managed to freeze" is)
             if re.match(r"^\s+(?:all\s+)?(?:withdrawals|deposits|trading|operations|services?|"
                         r"the\s+(?:service|platform|site|app|move|gains?))\b", sent.text[m.end():],
                         re.I):
@@ -88,6 +90,7 @@ def pick_status(ctx: Ctx, amounts: list[AmountCand], victim_names: set[str]) -> 
                 continue  # "the owner returned to the app", "the token recovered": no funds
             clause = re.split(r"[;:]|\bbut\b|\bwhile\b|\balthough\b|\bhowever\b",
                               sent.text[:m.start()])[-1][-90:]
+            clause = MONTH_MAY.sub("month", clause)  # "on May 26" is a date, not "may"
             after = sent.text[m.end():]
             cells = after.split("|")  # a table row: the value is the next cell
             if cues.rec_neg.search(clause) or \
