@@ -66,6 +66,9 @@ class Decision:
     mean: np.ndarray
     scale: np.ndarray
     calib: np.ndarray         # (a, b, c): confidence = sigmoid(a*logit(share) + b*margin + c)
+    fallback: float = 0.0
+    """For the incident date: how often, in training, a page that dates nothing itself was
+    attacked the day before it was published (within a day); 0 where there is no fallback."""
 
     def matrix(self, rows: list[Row]) -> np.ndarray:
         index = {n: i for i, n in enumerate(self.names)}
@@ -148,6 +151,7 @@ class Decisions:
             arrays[f"{name}.mean"] = d.mean
             arrays[f"{name}.scale"] = d.scale
             arrays[f"{name}.calib"] = d.calib
+            arrays[f"{name}.fallback"] = np.array([d.fallback])
         tmp = path.with_name(path.name + ".tmp.npz")
         np.savez(tmp, **arrays)
         tmp.replace(path)
@@ -186,7 +190,8 @@ class Decisions:
                     names = tuple(str(n) for n in z[f"{name}.names"])
                     d = Decision(name, names, z[f"{name}.coef"].astype(float),
                                  float(z[f"{name}.intercept"][0]), z[f"{name}.mean"].astype(float),
-                                 z[f"{name}.scale"].astype(float), z[f"{name}.calib"].astype(float))
+                                 z[f"{name}.scale"].astype(float), z[f"{name}.calib"].astype(float),
+                                 float(z[f"{name}.fallback"][0]) if f"{name}.fallback" in z else 0.0)
                     n = len(names)
                     if d.coef.shape != (n,) or d.mean.shape != (n,) or d.scale.shape != (n,) \
                             or d.calib.shape != (3,) or not np.all(np.isfinite(d.coef)) \

@@ -87,7 +87,9 @@ def test_a_yearless_date_takes_the_year_the_story_writes():
 @pytest.mark.parametrize("when", ["in March 2024", "in 2024"])
 def test_a_month_or_a_year_alone_never_becomes_a_day(tagger, when):
     text = f"Lendwise lost $8 million {when} when an attacker drained its pools."
-    assert tagger.tag(art("Lendwise drained", text)).get("incident_date") is None
+    date = tagger.tag(art("Lendwise drained", text)).get("incident_date")
+    assert date is None or "guess" in date.extra  # only the flagged publication-day guess
+    assert tagger.tag(art("Lendwise drained", text, published=None)).get("incident_date") is None
 
 
 def test_a_date_stamp_is_not_the_incident_date(tagger):
@@ -103,6 +105,16 @@ def test_a_date_ahead_of_the_story_is_not_a_year_back(tagger):
             "offline until May 28, the team said.")
     date = tagger.tag(art("Lendwise drained", text)).get("incident_date")
     assert date is not None and date.value == "2024-03-09"
+
+
+def test_a_page_that_dates_nothing_gets_the_day_before_publication_as_a_guess(tagger):
+    text = "Lendwise said an attacker drained $8 million from its lending pools."
+    date = tagger.tag(art("Lendwise drained", text, published="2024-03-13")).get("incident_date")
+    fallback = tagger.decisions["incident_date"].fallback
+    assert 0 < fallback < 1
+    assert date.value == "2024-03-12" and date.confidence == pytest.approx(fallback, abs=0.01)
+    assert date.extra["guess"] == "the day before publication" and date.text == ""
+    assert tagger.tag(art("Lendwise drained", text, published=None)).get("incident_date") is None
 
 
 def test_stamp_lines_are_short_dated_lines_before_the_story():

@@ -154,7 +154,14 @@ def pick_incident_date(ctx: Ctx, cands: list[DateCand]) -> Fact | None:
     cands = [c for c in cands if c.value.precision in ("day", "week")]
     ctx.observe("incident_date", [(c.features, c) for c in cands])
     if not cands:
-        return None
+        fallback = ctx.decisions["incident_date"].fallback
+        if ctx.published is None or fallback <= 0:
+            return None
+        # the page dates nothing itself: news is mostly written the day after, as often as
+        # training found, and the reviewer sees it is a guess
+        day = ctx.published - dt.timedelta(days=1)
+        return ctx.fact("incident_date", day.isoformat(), fallback, 0, 0, precision="day",
+                        guess="the day before publication")
     i, conf = ctx.decisions["incident_date"].pick(
         [c.features for c in cands], [c.value.date for c in cands],
         lambda a, b: abs((a - b).days) <= 1)
