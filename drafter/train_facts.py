@@ -23,7 +23,6 @@ import datetime as dt
 import hashlib
 import json
 import os
-import re
 import shutil
 import time
 from dataclasses import dataclass, field
@@ -49,20 +48,13 @@ class Example:
     category: dict | None = None
 
 
-def norm_name(s: str) -> list[str]:
-    return re.sub(r"[^\w\s]", " ", s.lower()).split()
-
-
 def name_ok(got: str, names: list[str]) -> bool:
-    g = norm_name(got)
-    for name in names:
-        n = norm_name(name)
-        if not n or not g:
-            continue
-        short, long_ = (g, n) if len(g) <= len(n) else (n, g)
-        if long_[:len(short)] == short:
-            return True
-    return False
+    """The archive's victim rule: one name's words start the other's, ignoring punctuation."""
+    from .tag.context import norm_tokens
+    from .tag.victim import prefix_match
+
+    g = norm_tokens(got)
+    return bool(g) and any(prefix_match(g, n) for n in map(norm_tokens, names) if n)
 
 
 def right(name: str, value, gold) -> bool:
@@ -210,11 +202,10 @@ def collect(examples: list[Example], decisions: Decisions, tagger=None) -> dict[
     return tables
 
 
-def publication_fallback(table: Table, examples: list[Example], train_idx: list[int]) -> float:
+def publication_fallback(examples: list[Example], train_idx: list[int]) -> float:
     """Among training pages with a publication date, the share whose attack fell within a day
     of the day before publication: the confidence of that guess on a page that dates nothing
     itself. (The pages that date nothing are too few in the corpus to count on their own.)"""
-    del table
     hits = total = 0
     for i in train_idx:
         ex = examples[i]
@@ -564,7 +555,7 @@ def train_facts(store=None, directory: Path | None = None, force: bool = False,
             d = fit(table, np.isin(table.article, units), name, c)
             d.calib = calibrate(name, shifted(name, table, units, examples, c))
             if name == "incident_date":
-                d.fallback = publication_fallback(table, examples, train_idx)
+                d.fallback = publication_fallback(examples, train_idx)
             new[name] = d
             covered = [table.covered[a] for a in units if a in table.covered]
             reports[name] = {"cv": cv, "decided": decided, "C": c,

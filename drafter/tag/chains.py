@@ -121,10 +121,11 @@ def assets_taken(ctx: Ctx, a: AmountCand) -> list[tuple[str, int, int]]:
     return out
 
 
-CHAIN_FEATURES = ("mentions", "in_victim_name", "ticker_mentions", "route", "laundering_sentence",
-                  "theft_sentence",
-                  "other_incident", "stolen_asset", "listed_asset", "in_title", "contained",
-                  "victim_chain_51", "native_count", "evm_hint", "stable_stolen", "eth_venue")
+# per chain; what a mention says of its sentence (a route, another incident, a theft, the
+# victim's name) reaches the chain only through the mention decision's role shares
+CHAIN_FEATURES = ("mentions", "ticker_mentions", "stolen_asset", "listed_asset", "in_title",
+                  "contained", "victim_chain_51", "native_count", "evm_hint", "stable_stolen",
+                  "eth_venue")
 
 
 def chain_features(ctx: Ctx, amounts: list[AmountCand], victim_names: set[str],
@@ -182,12 +183,7 @@ def chain_features(ctx: Ctx, amounts: list[AmountCand], victim_names: set[str],
         if route:
             routed_end = span.end_char
         launder, theft = cues.launder.search(sent.text), cues.stolen.search(sent.text)
-        f["in_victim_name"] += in_name
         f["ticker_mentions"] += ticker
-        f["other_incident"] += sent.index in other
-        f["route"] += route
-        f["laundering_sentence"] += bool(launder) and not theft
-        f["theft_sentence"] += bool(theft)
         # the mention on its own: what it is there (taken from, a route, another incident's)
         in_sentence = [a for a in amounts if sent.start <= a.start < sent.end]
         base = {
@@ -264,10 +260,7 @@ def chain_features(ctx: Ctx, amounts: list[AmountCand], victim_names: set[str],
     out = {}
     for canon, f in feats.items():
         if canon in first:
-            # what a mention says of its sentence (a route, another incident, a theft) reaches
-            # the chain through the mention decision only
-            row = {k: (math.log1p(v) if v > 1 else v) for k, v in f.items()
-                   if v and k not in MENTION_LEVEL}
+            row = {k: (math.log1p(v) if v > 1 else v) for k, v in f.items() if v}
             row["none_named"] = float(f["mentions"] == 0)
             out[canon] = (row, first[canon])
     return out
@@ -275,8 +268,6 @@ def chain_features(ctx: Ctx, amounts: list[AmountCand], victim_names: set[str],
 
 CHAIN_MIN_PROBABILITY = 0.5
 MENTION_ROLES = ("taken", "route", "other-incident", "other")
-MENTION_LEVEL = frozenset({"route", "other_incident", "laundering_sentence", "theft_sentence",
-                           "in_victim_name"})
 MENTION_ON = re.compile(r"\b(?:on|from|across|of)\s+(?:the\s+)?$", re.I)
 MENTION_TO = re.compile(r"\b(?:to|into|onto|via|through|for)\s+(?:the\s+)?$", re.I)
 
